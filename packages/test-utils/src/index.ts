@@ -1,0 +1,4 @@
+export { onBackend } from './backends';
+export { expectAllClose, maxRelativeError } from './close';
+export { expectNoLeak } from './leaks';
+export { normalArray, uniform } from './random';
