@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fastBatchMatMul } from './batchMatMul';
+import { comparisonKernels, fastBroadcastCompare } from './broadcastCompare';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
 import type { KernelFn } from './kernelCalls';
@@ -23,14 +24,21 @@ const replacements: Replacement[] = [
       return fastBatchMatMul(original);
     },
   },
+  ...comparisonKernels.map((name) => ({
+    name,
+    make: (original: KernelFn | undefined) => {
+      if (original === undefined) throw new Error(`The wasm backend has no ${name} kernel.`);
+      return fastBroadcastCompare(original);
+    },
+  })),
 ];
 
 let registered: string[] | undefined;
 
 /**
  * Registers Rectifier's training kernels on the wasm backend: the missing
- * `Conv2DBackpropFilter`, faster `Conv2DBackpropInput` and transposed `BatchMatMul`, and a
- * correct `MaxPoolGrad`, all built from wasm's own kernels (XNNPACK convolution, matmul,
+ * `Conv2DBackpropFilter`, faster `Conv2DBackpropInput`, transposed `BatchMatMul` and broadcast
+ * comparisons, and a correct `MaxPoolGrad`, all built from wasm's own kernels (XNNPACK convolution, matmul,
  * transpose, arg-max pooling, scatter). Idempotent; returns the
  * kernel names. Call it before or after the wasm backend is initialised.
  */

@@ -1,0 +1,157 @@
+/**
+ * Per-kernel timings for the conv layers of the small net (paper Table 1, full width) at input
+ * 112, batch 32: forward conv vs weight gradient vs input gradient, on wasm with Rectifier's
+ * kernels, on wasm's own kernels where it has them, and on the tfjs cpu backend.
+ *
+ *   npx tsx --conditions=@rectifier/source tools/bench/kernels.ts [--no-cpu] [--repeats 5]
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '@rectifier/backend';
+import { fmt, ratio, table, timeMs } from './timing';
+
+const args = process.argv.slice(2);
+const withCpu = !args.includes('--no-cpu');
+const repeats = Number(args[args.indexOf('--repeats') + 1]) || 5;
+const batch = 32;
+
+interface Layer {
+  name: string;
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid';
+}
+
+// Map sizes at input 112: conv1 7×7/2 valid → 53, pool 3/3 → 17, pool 2/2 → 8.
+const layers: Layer[] = [
+  {
+    name: 'conv1 7×7, 3→64, /2',
+    x: [batch, 112, 112, 3],
+    w: [7, 7, 3, 64],
+    stride: 2,
+    pad: 'valid',
+  },
+  {
+    name: 'conv2 2×2, 64→128 @17',
+    x: [batch, 17, 17, 64],
+    w: [2, 2, 64, 128],
+    stride: 1,
+    pad: 'same',
+  },
+  {
+    name: 'conv3-5 2×2, 128→128 @17',
+    x: [batch, 17, 17, 128],
+    w: [2, 2, 128, 128],
+    stride: 1,
+    pad: 'same',
+  },
+  {
+    name: 'conv6 2×2, 128→256 @8',
+    x: [batch, 8, 8, 128],
+    w: [2, 2, 128, 256],
+    stride: 1,
+    pad: 'same',
+  },
+  {
+    name: 'conv7-11 2×2, 256→256 @8',
+    x: [batch, 8, 8, 256],
+    w: [2, 2, 256, 256],
+    stride: 1,
+    pad: 'same',
+  },
+];
+
+interface Timings {
+  forward: number;
+  filterGrad: number;
+  inputGrad: number;
+}
+
+function measure(layer: Layer, reps: number, skip: { filterGrad?: boolean } = {}): Timings {
+  const x = tf.randomNormal(layer.x) as tf.Tensor4D;
+  const w = tf.randomNormal(layer.w) as tf.Tensor4D;
+  const y = tf.conv2d(x, w, layer.stride, layer.pad);
+  const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+  const t = {
+    forward: timeMs(() => tf.conv2d(x, w, layer.stride, layer.pad), reps),
+    filterGrad: skip.filterGrad
+      ? Number.NaN
+      : timeMs(
+          () =>
+            tf.conv2dBackpropFilter?.(x, dy, layer.w, layer.stride, layer.pad) ??
+            grads(x, w, dy, layer)[1],
+          reps,
+        ),
+    inputGrad: timeMs(() => tf.conv2dTranspose(dy, w, layer.x, layer.stride, layer.pad), reps),
+  };
+  tf.dispose([x, w, y, dy]);
+  return t;
+}
+
+function grads(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, layer: Layer): tf.Tensor[] {
+  return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf
+      .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, layer.stride, layer.pad)
+      .mul(dy)
+      .sum(),
+  )([x, w]);
+}
+
+await tf.setBackend('wasm');
+// wasm's own kernels first (it has no Conv2DBackpropFilter at all), then ours.
+const own = layers.map((l) => measure(l, Math.min(repeats, 3), { filterGrad: true }));
+registerWasmTrainingKernels();
+const ours = layers.map((l) => measure(l, repeats));
+let cpu: Timings[] = [];
+if (withCpu) {
+  await tf.setBackend('cpu');
+  cpu = layers.map((l) => measure(l, 1, {}));
+}
+
+console.log(`\nConv kernels, input 112, batch ${batch}, ms (median of ${repeats}); one thread\n`);
+table(
+  [
+    'layer',
+    'fwd',
+    'dW ours',
+    'dx ours',
+    'dW/fwd',
+    'dx/fwd',
+    'dx wasm-own',
+    'own/ours',
+    ...(withCpu ? ['fwd cpu', 'dW cpu', 'dx cpu', 'cpu dW/ours'] : []),
+  ],
+  layers.map((l, i) => [
+    l.name,
+    fmt(ours[i].forward),
+    fmt(ours[i].filterGrad),
+    fmt(ours[i].inputGrad),
+    ratio(ours[i].filterGrad, ours[i].forward),
+    ratio(ours[i].inputGrad, ours[i].forward),
+    fmt(own[i].inputGrad),
+    ratio(own[i].inputGrad, ours[i].inputGrad),
+    ...(withCpu
+      ? [
+          fmt(cpu[i].forward),
+          fmt(cpu[i].filterGrad),
+          fmt(cpu[i].inputGrad),
+          ratio(cpu[i].filterGrad, ours[i].filterGrad),
+        ]
+      : []),
+  ]),
+);
+
+// The dense layers' gradients: wasm's BatchMatMul with a transposed operand.
+await tf.setBackend('wasm');
+const a = tf.randomNormal([batch, 4608]);
+const wFc = tf.randomNormal([4608, 4096]);
+const dyFc = tf.randomNormal([batch, 4096]);
+const fwd = timeMs(() => tf.matMul(a, wFc), repeats);
+const dW = timeMs(() => tf.matMul(a, dyFc, true, false), repeats);
+const dx = timeMs(() => tf.matMul(dyFc, wFc, false, true), repeats);
+console.log(`\nfc1 (4608→4096, batch ${batch}) with Rectifier's BatchMatMul, ms\n`);
+table(
+  ['fwd', 'dW (aᵀ·dy)', 'dx (dy·Wᵀ)', 'dW/fwd', 'dx/fwd'],
+  [[fmt(fwd), fmt(dW), fmt(dx), ratio(dW, fwd), ratio(dx, fwd)]],
+);

@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The small net of paper Table 1 as plain ops over variables, at a benchmark scale: width ×0.5,
+ * fc 1024, 10 classes, input 112. Mirrors tools/bench/small_net_torch.py layer for layer.
+ * Map sizes at 112: conv1 7×7/2 valid → 53; pool 3/3 → 17; pool 2/2 → 8; SPP {6,3,2,1}.
+ */
+export interface SmallNetConfig {
+  width: number;
+  fc: number;
+  classes: number;
+  input: number;
+  /** 'prelu' gives every activation a channel-wise slope (init 0.25). */
+  activation: 'relu' | 'prelu';
+}
+
+export const benchConfig: SmallNetConfig = {
+  width: 0.5,
+  fc: 1024,
+  classes: 10,
+  input: 112,
+  activation: 'relu',
+};
+
+const levels = [6, 3, 2, 1];
+
+interface Conv {
+  w: tf.Variable;
+  b: tf.Variable;
+  alpha?: tf.Variable;
+  k: number;
+  stride: number;
+  pad: 'same' | 'valid';
+}
+
+export function buildSmallNet(config: SmallNetConfig) {
+  const c1 = Math.round(64 * config.width);
+  const c2 = Math.round(128 * config.width);
+  const c3 = Math.round(256 * config.width);
+  const he = (shape: number[], fanIn: number) =>
+    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn)));
+  const conv = (
+    k: number,
+    cin: number,
+    cout: number,
+    stride = 1,
+    pad: 'same' | 'valid' = 'same',
+  ): Conv => ({
+    w: he([k, k, cin, cout], k * k * cin),
+    b: tf.variable(tf.zeros([cout])),
+    alpha: config.activation === 'prelu' ? tf.variable(tf.fill([cout], 0.25)) : undefined,
+    k,
+    stride,
+    pad,
+  });
+  const convs = [
+    conv(7, 3, c1, 2, 'valid'),
+    ...Array.from({ length: 4 }, (_, i) => conv(2, i === 0 ? c1 : c2, c2)),
+    ...Array.from({ length: 6 }, (_, i) => conv(2, i === 0 ? c2 : c3, c3)),
+  ];
+  const sppFeatures = c3 * levels.reduce((s, n) => s + n * n, 0);
+  const dense = (cin: number, cout: number, std: number) => ({
+    w: tf.variable(tf.randomNormal([cin, cout], 0, std)),
+    b: tf.variable(tf.zeros([cout])),
+  });
+  const fcs = [
+    dense(sppFeatures, config.fc, 0.01),
+    dense(config.fc, config.fc, 0.01),
+    dense(config.fc, config.classes, 0.001),
+  ];
+
+  const act = (x: tf.Tensor4D, layer: Conv) =>
+    layer.alpha
+      ? tf.prelu(
+          tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, layer.pad).add(layer.b),
+          layer.alpha,
+        )
+      : tf.fused.conv2d({
+          x,
+          filter: layer.w as tf.Tensor4D,
+          bias: layer.b,
+          strides: layer.stride,
+          pad: layer.pad,
+          activation: 'relu',
+        });
+
+  function logits(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+    let h = act(x, convs[0]);
+    h = tf.maxPool(h, 3, 3, 'valid');
+    for (let i = 1; i <= 4; i++) h = act(h, convs[i]);
+    h = tf.maxPool(h, 2, 2, 'valid');
+    for (let i = 5; i <= 10; i++) h = act(h, convs[i]);
+    let f: tf.Tensor2D = spp(h);
+    for (let i = 0; i < 2; i++) {
+      f = tf.fused.matMul({ a: f, b: fcs[i].w as tf.Tensor2D, bias: fcs[i].b, activation: 'relu' });
+      if (training) f = tf.dropout(f, 0.5);
+    }
+    return tf.fused.matMul({ a: f, b: fcs[2].w as tf.Tensor2D, bias: fcs[2].b });
+  }
+
+  const variables = [
+    ...convs.flatMap((c) => [c.w, c.b, ...(c.alpha ? [c.alpha] : [])]),
+    ...fcs.flatMap((f) => [f.w, f.b]),
+  ];
+  return { logits, variables };
+}
+
+/** Adaptive-bin SPP (bins floor(i·a/n) .. ceil((i+1)·a/n)), as torch's adaptive_max_pool2d. */
+function spp(x: tf.Tensor4D): tf.Tensor2D {
+  const [b, h, w, c] = x.shape;
+  const parts: tf.Tensor[] = [];
+  for (const n of levels) {
+    if (h % n === 0 && w % n === 0) {
+      parts.push(tf.maxPool(x, [h / n, w / n], [h / n, w / n], 'valid').reshape([b, n * n * c]));
+      continue;
+    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        const r0 = Math.floor((i * h) / n);
+        const r1 = Math.ceil(((i + 1) * h) / n);
+        const q0 = Math.floor((j * w) / n);
+        const q1 = Math.ceil(((j + 1) * w) / n);
+        parts.push(x.slice([0, r0, q0, 0], [b, r1 - r0, q1 - q0, c]).max([1, 2]));
+      }
+  }
+  return tf.concat(
+    parts.map((p) => p.reshape([b, -1])),
+    1,
+  ) as tf.Tensor2D;
+}
