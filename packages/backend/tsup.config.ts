@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tools/build/tsup';
 
-export default packageConfig();
+// `shims` gives the CJS build an `import.meta.url` (threadedWasm resolves wasm files with it).
+export default packageConfig({ shims: true });

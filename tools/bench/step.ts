@@ -3,7 +3,8 @@
  * input 112, batch 32): wasm + Rectifier's kernels vs the tfjs cpu backend vs PyTorch CPU, the
  * peer run in the same invocation with the same thread count.
  *
- *   npx tsx --conditions=@rectifier/source tools/bench/step.ts [--steps 10] [--no-cpu] [--profile]
+ *   npx tsx --conditions=@rectifier/source tools/bench/step.ts [--steps 10] [--threads 1] [--prelu]
+ *     [--no-cpu] [--profile]
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ const withCpu = !args.includes('--no-cpu');
 const profile = args.includes('--profile');
 const activation = args.includes('--prelu') ? 'prelu' : 'relu';
 const batch = 32;
+const threads = Number(args[args.indexOf('--threads') + 1]) || 1;
 
 function stepTimes(config: SmallNetConfig, count: number): number {
   const net = buildSmallNet(config);
@@ -63,7 +65,7 @@ function torchStep(threads: number): number {
 }
 
 const config = { ...benchConfig, activation } as SmallNetConfig;
-const info = await selectBackend({ prefer: 'wasm' });
+const info = await selectBackend({ prefer: 'wasm', threads });
 const wasm = stepTimes(config, steps);
 if (profile) {
   const net = buildSmallNet(config);
@@ -95,7 +97,7 @@ if (withCpu) {
 }
 
 console.log(
-  `\nOne SGD step, small net (${activation}, width 0.5, fc 1024, input 112, batch ${batch}), ${info.threads} thread, ms\n`,
+  `\nOne SGD step, small net (${activation}, width 0.5, fc 1024, input 112, batch ${batch}), ${info.threads} thread(s), ms\n`,
 );
 table(
   ['wasm + Rectifier', 'PyTorch CPU', 'tfjs cpu', 'wasm / PyTorch', 'cpu / wasm'],

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BackendArgumentError, BackendUnavailableError } from './errors';
 import { registerWasmTrainingKernels } from './wasm/register';
+import { registerThreadedWasm, wasmThreads } from './wasm/threadedWasm';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -9,9 +9,10 @@ export interface SelectBackendOptions {
   /** Which backend to use. `auto` (default) takes the fastest that loads on this machine. */
   prefer?: BackendPreference;
   /**
-   * Threads for the wasm backend. In Node tfjs-backend-wasm 4.22 runs single-threaded (its
-   * pthread build starts workers from a `blob:` URL, which Node cannot load), so any value
-   * other than 1 is recorded in `BackendInfo.threads` as 1; see docs/decisions.
+   * Threads for the wasm backend's XNNPACK pool (default 1). tfjs-backend-wasm never runs
+   * threaded in Node on its own; Rectifier loads its pthreads build so that it can. Choose it
+   * in the first call: the thread count is fixed once the wasm backend has started. Leave it at
+   * 1 when running one worker process per core (multi-device training).
    */
   threads?: number;
 }
@@ -92,14 +93,14 @@ export async function selectBackend(
 
   if (prefer === 'auto' || prefer === 'wasm') {
     const trainingKernels = registerWasmTrainingKernels();
-    if (threads > 1) setThreadsCount(threads);
+    registerThreadedWasm(threads);
     if (await tf.setBackend('wasm')) {
       return {
         name: 'wasm',
         device: 'cpu',
         package: '@tensorflow/tfjs-backend-wasm',
         version: tf.version_core,
-        threads: 1,
+        threads: wasmThreads(),
         trainingKernels,
       };
     }
