@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs';
+import { ArchitecturesArgumentError, FeatureMapTooSmallError } from './errors';
+import { binEdges, type SppBinning } from './sppBins';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+
+export interface SpatialPyramidPoolingArgs extends LayerArgs {
+  /** Bins per side of each pyramid level, e.g. [6, 3, 2, 1] (Table 1) or [7, 3, 2, 1] (Table 3). */
+  levels: number[];
+  /**
+   * Bin edges: `adaptive` (default) = [floor(i·a/n), ceil((i+1)·a/n)), every pixel covered, as
+   * PyTorch's `adaptive_max_pool2d` and the released SPP-net code; `sppnet` = window ceil(a/n),
+   * stride floor(a/n), the SPP-net paper's formula, which can leave the last row/column out.
+   */
+  binning?: SppBinning;
+}
+
+/**
+ * Spatial pyramid pooling (He et al. 2014, used before fc1 in Tables 1 and 3): max-pools an NHWC
+ * map of any size into n×n bins for every level n and concatenates the results, so a trunk of
+ * convolutions can feed fixed-size fc layers whatever the input size.
+ *
+ * Shapes: [batch, H, W, C] → [batch, C·Σ n²] for any H, W ≥ max(levels).
+ *
+ * Feature order: level-major (in the order of `levels`), then bin row-major (row i, column j),
+ * then channel: feature index = offset(level) + (i·n + j)·C + c, with offset(level) = C·Σ of the
+ * earlier levels' n². This is a row-major flatten of each level's [n, n, C] map, so the slice of
+ * fc1's kernel that reads a level reshapes to an n×n×C×units convolution kernel (what dense
+ * evaluation uses).
+ *
+ * Computation: max over a rectangle is separable, so each level pools rows into n bins, then
+ * columns. A side that n divides (or any side, with `sppnet` binning) is one `tf.maxPool` with a
+ * 1-D window; otherwise each of the n bins is a slice + `tf.max`. All ops have gradients on every
+ * backend (on wasm `MaxPoolGrad` needs `registerWasmTrainingKernels()` from `@rectifier/backend`).
+ * Ties in a bin: `maxPool` sends the gradient to one maximum, the slice + max path to every tied
+ * maximum (PyTorch picks one); they differ only on exactly equal values.
+ */
+export class SpatialPyramidPooling extends tf.layers.Layer {
+  /** Not a tfjs built-in name, so registering it replaces nothing (tfjs's registry is flat). */
+  static className = 'RectifierSpatialPyramidPooling';
+  readonly levels: number[];
+  readonly binning: SppBinning;
+
+  constructor(args: SpatialPyramidPoolingArgs) {
+    super(args);
+    const { levels, binning = 'adaptive' } = args;
+    if (
+      !Array.isArray(levels) ||
+      levels.length === 0 ||
+      !levels.every((n) => Number.isInteger(n) && n > 0)
+    ) {
+      throw new ArchitecturesArgumentError(
+        'Argument `levels` must be a non-empty array of positive integers. ' +
+          `Received: levels=${JSON.stringify(levels)}.`,
+      );
+    }
+    if (binning !== 'adaptive' && binning !== 'sppnet') {
+      throw new ArchitecturesArgumentError(
+        `Argument \`binning\` must be 'adaptive' or 'sppnet'. Received: binning=${JSON.stringify(binning)}.`,
+      );
+    }
+    this.levels = [...levels];
+    this.binning = binning;
+  }
+
+  /** Number of bins over all levels, Σ n² (50 for {6,3,2,1}, 63 for {7,3,2,1}). */
+  get bins(): number {
+    return this.levels.reduce((sum, n) => sum + n * n, 0);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    if (shape.length !== 4) {
+      throw new ArchitecturesArgumentError(
+        `SpatialPyramidPooling expects an NHWC input of rank 4. Received: shape=[${shape.join(', ')}].`,
+      );
+    }
+    const [batch, height, width, channels] = shape;
+    if (channels == null) {
+      throw new ArchitecturesArgumentError(
+        'SpatialPyramidPooling needs a known channel count. Received: shape with channels=null.',
+      );
+    }
+    this.checkMapSize(height, width);
+    return [batch, channels * this.bins];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      const [batch, height, width, channels] = x.shape;
+      this.checkMapSize(height, width);
+      const pooled = this.levels.map((n) => {
+        const rows = poolAxis(x, 1, n, this.binning);
+        const bins = poolAxis(rows, 2, n, this.binning);
+        return bins.reshape([batch, n * n * channels]);
+      });
+      return pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), levels: [...this.levels], binning: this.binning };
+  }
+
+  private checkMapSize(height: number | null, width: number | null): void {
+    const largest = Math.max(...this.levels);
+    if ((height != null && height < largest) || (width != null && width < largest)) {
+      throw new FeatureMapTooSmallError(height ?? Number.NaN, width ?? Number.NaN, this.levels);
+    }
+  }
+}
+
+/** Max-pools axis 1 (rows) or 2 (columns) of an NHWC tensor into n bins. */
+function poolAxis(x: tf.Tensor4D, axis: 1 | 2, n: number, binning: SppBinning): tf.Tensor4D {
+  const a = x.shape[axis];
+  if (n === 1) return x.max(axis, true);
+  const along = (k: number): [number, number] => (axis === 1 ? [k, 1] : [1, k]);
+  if (a % n === 0 || binning === 'sppnet') {
+    // One pooling op: window ceil(a/n), stride floor(a/n) (both a/n when n divides a). With
+    // `sppnet` binning it can yield more than n windows; the paper's bins are the first n.
+    const window = Math.ceil(a / n);
+    const stride = Math.floor(a / n);
+    const pooled = tf.maxPool(x, along(window), along(stride), 'valid');
+    if (pooled.shape[axis] === n) return pooled;
+    const size: [number, number, number, number] = [-1, -1, -1, -1];
+    size[axis] = n;
+    return pooled.slice([0, 0, 0, 0], size);
+  }
+  const parts = binEdges(a, n, binning).map(([start, end]) => {
+    const begin: [number, number, number, number] = [0, 0, 0, 0];
+    const size: [number, number, number, number] = [-1, -1, -1, -1];
+    begin[axis] = start;
+    size[axis] = end - start;
+    return x.slice(begin, size).max(axis, true);
+  });
+  return tf.concat(parts, axis) as tf.Tensor4D;
+}
+
+/**
+ * Spatial pyramid pooling layer, e.g. `spp({ levels: [6, 3, 2, 1] })` before fc1 of the small
+ * model (Table 1) or `spp({ levels: [7, 3, 2, 1] })` for models A, B, C (Table 3, 63 bins).
+ * See {@link SpatialPyramidPooling} for shapes, binning and the feature order.
+ */
+export function spp(args: SpatialPyramidPoolingArgs): SpatialPyramidPooling {
+  return new SpatialPyramidPooling(args);
+}
