@@ -1,3 +1,22 @@
+export type {
+  ActivationKind,
+  ArchitectureSpec,
+  InitKind,
+  LayerSpec,
+  ModelOptions,
+  ResolvedModelOptions,
+} from './architectureSpec';
+export type { DeepNetOptions, ModelName, Vgg19Options } from './describeArchitecture';
+export {
+  describeArchitecture,
+  describeDeepNet,
+  describeModelA,
+  describeModelB,
+  describeModelC,
+  describeSmallNet,
+  describeVgg19,
+  modelNames,
+} from './describeArchitecture';
 export {
   ArchitecturesArgumentError,
   ArchitecturesError,
@@ -7,5 +26,7 @@ export type { SpatialPyramidPoolingArgs } from './spatialPyramidPooling';
 export { SpatialPyramidPooling, spp } from './spatialPyramidPooling';
 export type { BinEdges, SppBinning } from './sppBins';
 export { binEdges } from './sppBins';
+export type { LayerSummary, ModelSummary, SummarizeOptions } from './summarize';
+export { formatSummary, summarize } from './summarize';
 
 import './register';
