@@ -79,8 +79,13 @@ function measure(layer: Layer, reps: number, skip: { filterGrad?: boolean } = {}
       ? Number.NaN
       : timeMs(
           () =>
-            tf.conv2dBackpropFilter?.(x, dy, layer.w, layer.stride, layer.pad) ??
-            grads(x, w, dy, layer)[1],
+            tf
+              .engine()
+              .runKernel(
+                tf.Conv2DBackpropFilter,
+                { x, dy },
+                { strides: layer.stride, pad: layer.pad, dataFormat: 'NHWC', filterShape: layer.w },
+              ) as tf.Tensor,
           reps,
         ),
     inputGrad: timeMs(() => tf.conv2dTranspose(dy, w, layer.x, layer.stride, layer.pad), reps),
@@ -89,27 +94,33 @@ function measure(layer: Layer, reps: number, skip: { filterGrad?: boolean } = {}
   return t;
 }
 
-function grads(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, layer: Layer): tf.Tensor[] {
-  return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-    tf
-      .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, layer.stride, layer.pad)
-      .mul(dy)
-      .sum(),
-  )([x, w]);
-}
-
 await tf.setBackend('wasm');
 // wasm's own kernels first (it has no Conv2DBackpropFilter at all), then ours.
 const own = layers.map((l) => measure(l, Math.min(repeats, 3), { filterGrad: true }));
 registerWasmTrainingKernels();
 const ours = layers.map((l) => measure(l, repeats));
+// The cpu backend's weight gradient is a scalar JS loop (~40× its forward conv, ~minutes per
+// layer at batch 32); its cost is linear in the batch, so it is timed at batch 2 and scaled.
+const cpuBatch = 2;
 let cpu: Timings[] = [];
 if (withCpu) {
   await tf.setBackend('cpu');
-  cpu = layers.map((l) => measure(l, 1, {}));
+  cpu = layers.map((l) => {
+    const t = measure({ ...l, x: [cpuBatch, l.x[1], l.x[2], l.x[3]] }, 1);
+    const scale = batch / cpuBatch;
+    return {
+      forward: t.forward * scale,
+      filterGrad: t.filterGrad * scale,
+      inputGrad: t.inputGrad * scale,
+    };
+  });
 }
 
-console.log(`\nConv kernels, input 112, batch ${batch}, ms (median of ${repeats}); one thread\n`);
+console.log(
+  `\nConv kernels, input 112, batch ${batch}, ms (median of ${repeats}); one thread` +
+    (withCpu ? `; cpu columns timed at batch ${cpuBatch} and scaled ×${batch / cpuBatch}` : '') +
+    '\n',
+);
 table(
   [
     'layer',
