@@ -6,6 +6,8 @@ export type {
   ModelOptions,
   ResolvedModelOptions,
 } from './architectureSpec';
+export type { CpuScaleVariant } from './cpuScale';
+export { cpuScaleVariants } from './cpuScale';
 export type { DeepNetOptions, ModelName, Vgg19Options } from './describeArchitecture';
 export {
   describeArchitecture,
