@@ -95,10 +95,20 @@ function measure(layer: Layer, reps: number, skip: { filterGrad?: boolean } = {}
 }
 
 await tf.setBackend('wasm');
+const a = tf.randomNormal([batch, 4608]);
+const wFc = tf.randomNormal([4608, 4096]);
+const dyFc = tf.randomNormal([batch, 4096]);
+const fcTimes = () => ({
+  forward: timeMs(() => tf.matMul(a, wFc), repeats),
+  filterGrad: timeMs(() => tf.matMul(a, dyFc, true, false), Math.min(repeats, 3)),
+  inputGrad: timeMs(() => tf.matMul(dyFc, wFc, false, true), Math.min(repeats, 3)),
+});
+const fcOwn = fcTimes();
 // wasm's own kernels first (it has no Conv2DBackpropFilter at all), then ours.
 const own = layers.map((l) => measure(l, Math.min(repeats, 3), { filterGrad: true }));
 registerWasmTrainingKernels();
 const ours = layers.map((l) => measure(l, repeats));
+const fcOurs = fcTimes();
 // The cpu backend's weight gradient is a scalar JS loop (~40× its forward conv, ~minutes per
 // layer at batch 32); its cost is linear in the batch, so it is timed at batch 2 and scaled.
 const cpuBatch = 2;
@@ -154,15 +164,15 @@ table(
 );
 
 // The dense layers' gradients: wasm's BatchMatMul with a transposed operand.
-await tf.setBackend('wasm');
-const a = tf.randomNormal([batch, 4608]);
-const wFc = tf.randomNormal([4608, 4096]);
-const dyFc = tf.randomNormal([batch, 4096]);
-const fwd = timeMs(() => tf.matMul(a, wFc), repeats);
-const dW = timeMs(() => tf.matMul(a, dyFc, true, false), repeats);
-const dx = timeMs(() => tf.matMul(dyFc, wFc, false, true), repeats);
-console.log(`\nfc1 (4608→4096, batch ${batch}) with Rectifier's BatchMatMul, ms\n`);
+console.log(`\nfc1 (4608→4096, batch ${batch}), ms: wasm's own BatchMatMul vs Rectifier's\n`);
 table(
-  ['fwd', 'dW (aᵀ·dy)', 'dx (dy·Wᵀ)', 'dW/fwd', 'dx/fwd'],
-  [[fmt(fwd), fmt(dW), fmt(dx), ratio(dW, fwd), ratio(dx, fwd)]],
+  ['', 'fwd', 'dW (aᵀ·dy)', 'dx (dy·Wᵀ)', 'dW/fwd', 'dx/fwd'],
+  [fcOwn, fcOurs].map((t, i) => [
+    i === 0 ? 'wasm own' : 'Rectifier',
+    fmt(t.forward),
+    fmt(t.filterGrad),
+    fmt(t.inputGrad),
+    ratio(t.filterGrad, t.forward),
+    ratio(t.inputGrad, t.forward),
+  ]),
 );
