@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs';
+import { ActivationArgumentError } from './errors';
+import { leakyReLU } from './leakyReLU';
+import { prelu } from './prelu';
+import { relu } from './relu';
+
+/** The rectifiers the paper compares: ReLU, fixed-slope LReLU, PReLU channel-wise / shared. */
+export type ActivationKind = 'relu' | 'lrelu' | 'prelu' | 'prelu-shared';
+
+export const activationKinds: readonly ActivationKind[] = [
+  'relu',
+  'lrelu',
+  'prelu',
+  'prelu-shared',
+];
+
+/** Options of `activation`; each applies only to the kinds named. */
+export interface ActivationOptions {
+  /** PReLU initial slope ('prelu', 'prelu-shared'); 0.25 (Sec. 2.1). */
+  init?: number;
+  /** LReLU fixed slope ('lrelu'); 0.01 by default, 0.25 in Table 2. */
+  alpha?: number;
+  /** Layer name. */
+  name?: string;
+}
+
+/**
+ * One factory for every rectifier, so model builders take the activation as a parameter:
+ * `activation('prelu')` after each conv / fc layer.
+ */
+export function activation(kind: ActivationKind, options: ActivationOptions = {}): tf.layers.Layer {
+  const { name } = options;
+  switch (kind) {
+    case 'relu':
+      return relu({ name });
+    case 'lrelu':
+      return leakyReLU({ alpha: options.alpha, name });
+    case 'prelu':
+      return prelu({ init: options.init, name });
+    case 'prelu-shared':
+      return prelu({ shared: true, init: options.init, name });
+    default:
+      throw new ActivationArgumentError(
+        `Argument \`kind\` must be one of ${activationKinds.map((k) => `'${k}'`).join(', ')}. ` +
+          `Received: kind=${JSON.stringify(kind)}`,
+      );
+  }
+}

@@ -1,0 +1,28 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Arguments of the `ReLU` layer. */
+export interface ReLUArgs {
+  name?: string;
+}
+
+/**
+ * f(y) = max(0, y). Serialized as `RectifierReLU` (tfjs's built-in is `ReLU`), so the three
+ * activations of this package load back as themselves.
+ */
+export class ReLU extends tf.layers.Layer {
+  static className = 'RectifierReLU';
+
+  constructor(args: ReLUArgs = {}) {
+    super(args);
+    this.supportsMasking = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.relu(Array.isArray(inputs) ? inputs[0] : inputs));
+  }
+}
+
+/** A ReLU layer. */
+export function relu(args: ReLUArgs = {}): ReLU {
+  return new ReLU(args);
+}
