@@ -4,12 +4,13 @@ import type { SppBinning } from './sppBins';
 export type ActivationKind = 'relu' | 'lrelu' | 'prelu' | 'prelu-shared';
 
 /**
- * Initialisation of the conv layers (Sec. 2.2): `msra` = N(0, 2/((1+a²)·k²c)) (Eqn 16, fan-in,
- * a = the activation's initial slope), `msra-fan-out` = the same with n̂ = k²d (Eqn 15),
- * `xavier` = N(0, 1/(k²c)) as the paper compares it, `gaussian` = N(0, 0.01²) as older nets.
+ * Initialisation of the conv layers (Sec. 2.2), zero-mean Gaussians: `msra-fan-in` =
+ * std sqrt(2/((1+a²)·k²c)) (Eqn 12 with the PReLU factor), `msra-fan-out` = the same with
+ * n̂ = k²d (Eqn 16, what the paper trains with — Sec. 3), a = the activation's initial slope;
+ * `xavier` = sqrt(1/(k²c)) as the paper compares it; `gaussian` = 0.01 as older nets.
  * The fc layers always start at std 0.01, 0.01, 0.001 (Sec. 2.2) and every bias at 0.
  */
-export type InitKind = 'msra' | 'msra-fan-out' | 'xavier' | 'gaussian';
+export type InitKind = 'msra-fan-in' | 'msra-fan-out' | 'xavier' | 'gaussian';
 
 /** One layer of an architecture, as plain data: enough to build it or to count its cost. */
 export type LayerSpec =
@@ -50,7 +51,7 @@ export interface ModelOptions {
   activation?: ActivationKind;
   /** Passed to `@rectifier/activations`: `init` (PReLU initial slope, 0.25 — Sec. 2.1) or `alpha` (LReLU slope). */
   activationOptions?: { init?: number; alpha?: number };
-  /** Conv initialisation. Default `msra` (fan-in, Eqn 16). */
+  /** Conv initialisation. Default `msra-fan-out` (Eqn 16, as the paper trains — Sec. 3). */
   init?: InitKind;
   /** Base seed for the initialisers; layer i uses seed + i. Default: unseeded. */
   seed?: number;

@@ -1,10 +1,9 @@
-import type { ModelOptions } from './architectureSpec';
-import type { ModelName } from './describeArchitecture';
+import type { DeepNetOptions, ModelName, Vgg19Options } from './describeArchitecture';
 
 /** A CPU-scale variant: same layer pattern as the paper's model, narrower and on smaller images. */
 export interface CpuScaleVariant {
   model: ModelName;
-  options: ModelOptions;
+  options: DeepNetOptions & Vgg19Options;
   /** Side of the training crops (the model itself accepts any size ≥ the minimum). */
   cropSize: number;
 }
@@ -29,7 +28,7 @@ export const cpuScaleVariants = {
     model: 'deep',
     options: { widthMultiplier: 0.5, fcUnits: 1024, numClasses: 10, extraLayers: 16 },
     cropSize: 112,
-  } as CpuScaleVariant,
+  },
   /**
    * Fashion-MNIST (28×28 grey, 10 classes): the `small` variant with one input channel, the
    * images resized 4× to 112 so the trunk reaches SPP with an 8×8 map, as on ImageNet crops.

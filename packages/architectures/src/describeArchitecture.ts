@@ -37,7 +37,7 @@ function resolve(
   const o: ResolvedModelOptions = {
     activation: options.activation ?? 'prelu',
     activationOptions: options.activationOptions ?? {},
-    init: options.init ?? 'msra',
+    init: options.init ?? 'msra-fan-out', // Eqn 16, "our initialization" of Sec. 3
     seed: options.seed,
     numClasses: options.numClasses ?? 1000,
     inputSize: options.inputSize === undefined ? defaults.inputSize : options.inputSize,
@@ -72,9 +72,9 @@ function resolve(
       `\`activation\` must be 'relu', 'lrelu', 'prelu' or 'prelu-shared'. Received: activation=${JSON.stringify(o.activation)}`,
     );
   }
-  if (!['msra', 'msra-fan-out', 'xavier', 'gaussian'].includes(o.init)) {
+  if (!['msra-fan-in', 'msra-fan-out', 'xavier', 'gaussian'].includes(o.init)) {
     problems.push(
-      `\`init\` must be 'msra', 'msra-fan-out', 'xavier' or 'gaussian'. Received: init=${JSON.stringify(o.init)}`,
+      `\`init\` must be 'msra-fan-in', 'msra-fan-out', 'xavier' or 'gaussian'. Received: init=${JSON.stringify(o.init)}`,
     );
   }
   if (

@@ -6,6 +6,8 @@ export type {
   ModelOptions,
   ResolvedModelOptions,
 } from './architectureSpec';
+export type { BuiltModel } from './buildArchitecture';
+export { buildArchitecture } from './buildArchitecture';
 export type { CpuScaleVariant } from './cpuScale';
 export { cpuScaleVariants } from './cpuScale';
 export type { DeepNetOptions, ModelName, Vgg19Options } from './describeArchitecture';
@@ -24,6 +26,7 @@ export {
   ArchitecturesError,
   FeatureMapTooSmallError,
 } from './errors';
+export { buildModel, deepNet, modelA, modelB, modelC, smallNet, vgg19 } from './models';
 export type { SpatialPyramidPoolingArgs } from './spatialPyramidPooling';
 export { SpatialPyramidPooling, spp } from './spatialPyramidPooling';
 export type { BinEdges, SppBinning } from './sppBins';
