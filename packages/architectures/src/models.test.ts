@@ -201,3 +201,31 @@ describe('activations and serialization', () => {
     model.dispose();
   });
 });
+
+describe('conv initialisers', () => {
+  // conv2_1 of model A at 1/4 width: 3×3, 24 → 64 channels, so fan-in (216) ≠ fan-out (576).
+  const fanIn = 3 * 3 * 24;
+  const fanOut = 3 * 3 * 64;
+  test.each([
+    ['msra-fan-in', 'relu', Math.sqrt(2 / fanIn)], // Eqn 12
+    ['msra-fan-out', 'relu', Math.sqrt(2 / fanOut)], // Eqn 16
+    ['msra-fan-out', 'prelu', Math.sqrt(2 / ((1 + 0.25 ** 2) * fanOut))], // Eqn 16, a = 0.25
+    ['msra-fan-in', 'lrelu', Math.sqrt(2 / ((1 + 0.25 ** 2) * fanIn))], // Table 2's LReLU a = 0.25
+    ['xavier', 'relu', Math.sqrt(1 / fanIn)],
+    ['gaussian', 'prelu', 0.01],
+  ] as const)('%s with %s: std %f', (init, activation, expected) => {
+    const { model } = modelA({
+      widthMultiplier: 0.25,
+      fcUnits: 16,
+      numClasses: 10,
+      init,
+      activation,
+      seed: 3,
+    });
+    const kernel = (model.getLayer('trunk') as tf.LayersModel).getLayer('conv2_1').getWeights()[0];
+    expect(kernel.shape).toEqual([3, 3, 24, 64]);
+    const std = tf.tidy(() => tf.moments(kernel).variance.sqrt().dataSync()[0]);
+    expect(Math.abs(std / expected - 1)).toBeLessThan(0.03);
+    model.dispose();
+  });
+});
