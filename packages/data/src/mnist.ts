@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataArgumentError, DatasetLayoutError } from './errors';
+import { readIdx } from './idx';
+
+/** An MNIST-format data set in memory: N images of H×W uint8 pixels and N uint8 labels. */
+export interface IdxImageDataset {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  /** Class names, index = label. */
+  classes: string[];
+}
+
+/** Fashion-MNIST's ten classes, index = label. */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
+
+/** Where Debian's `dataset-fashion-mnist` package installs the full data set. */
+export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** Reads an images IDX file (N×H×W uint8) and a labels IDX file (N uint8), gzipped or not. */
+export function readIdxImageDataset(
+  imagesPath: string,
+  labelsPath: string,
+  classes: string[] = [],
+): IdxImageDataset {
+  const images = readIdx(imagesPath);
+  const labels = readIdx(labelsPath);
+  if (images.shape.length !== 3 || !(images.data instanceof Uint8Array)) {
+    throw new DatasetLayoutError(
+      imagesPath,
+      `Expected a uint8 N×H×W images IDX file, got shape [${images.shape}]`,
+    );
+  }
+  if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
+    throw new DatasetLayoutError(
+      labelsPath,
+      `Expected ${images.shape[0]} labels, got shape [${labels.shape}]`,
+    );
+  }
+  const [count, height, width] = images.shape;
+  return {
+    images: images.data,
+    labels: Uint8Array.from(labels.data as ArrayLike<number>),
+    count,
+    height,
+    width,
+    classes: classes.length > 0 ? classes : Array.from({ length: 10 }, (_, i) => String(i)),
+  };
+}
+
+/**
+ * Reads the full Fashion-MNIST (60,000 train / 10,000 test) from `dir` with the original file
+ * names (`train-images-idx3-ubyte.gz`, `t10k-...`; the `.gz` may be absent).
+ */
+export function readFashionMnist(
+  split: 'train' | 'test',
+  dir: string = DEBIAN_FASHION_MNIST_DIR,
+): IdxImageDataset {
+  if (split !== 'train' && split !== 'test') {
+    throw new DataArgumentError(
+      `Argument \`split\` must be 'train' or 'test'. Received: split=${JSON.stringify(split)}`,
+    );
+  }
+  const prefix = split === 'train' ? 'train' : 't10k';
+  const find = (stem: string) => {
+    for (const name of [`${prefix}-${stem}.gz`, `${prefix}-${stem}`]) {
+      if (existsSync(join(dir, name))) return join(dir, name);
+    }
+    throw new DatasetLayoutError(
+      dir,
+      `Fashion-MNIST file ${prefix}-${stem}[.gz] not found; install Debian's dataset-fashion-mnist or pass its folder`,
+    );
+  };
+  return readIdxImageDataset(
+    find('images-idx3-ubyte'),
+    find('labels-idx1-ubyte'),
+    FASHION_MNIST_CLASSES,
+  );
+}
+
+/** Folder of the subset shipped inside this package (works from src/ and from dist/). */
+export function bundledAssetsDir(): string {
+  return fileURLToPath(new URL('../assets/', import.meta.url));
+}
+
+/**
+ * The real Fashion-MNIST subset bundled with this package, so a default run needs no download:
+ * the first 1,800 training and first 400 test examples (gzipped IDX, < 1 MB, MIT licence in
+ * `assets/LICENSE-fashion-mnist.md`).
+ */
+export function loadFashionMnistSubset(split: 'train' | 'test'): IdxImageDataset {
+  if (split !== 'train' && split !== 'test') {
+    throw new DataArgumentError(
+      `Argument \`split\` must be 'train' or 'test'. Received: split=${JSON.stringify(split)}`,
+    );
+  }
+  const dir = bundledAssetsDir();
+  return readIdxImageDataset(
+    join(dir, `fashion-mnist-${split}-images-idx3-ubyte.gz`),
+    join(dir, `fashion-mnist-${split}-labels-idx1-ubyte.gz`),
+    FASHION_MNIST_CLASSES,
+  );
+}
+
+/**
+ * A loader-ready view of an IDX data set: `load(i)` returns image i as an H×W×1 float32 image in
+ * [0, 1] (pass it to `createLoader` with `label: (i) => ds.labels[i]`).
+ */
+export function idxExample(ds: IdxImageDataset, index: number) {
+  const per = ds.height * ds.width;
+  const data = new Float32Array(per);
+  const src = ds.images.subarray(index * per, (index + 1) * per);
+  for (let i = 0; i < per; i++) data[i] = src[i] / 255;
+  return { data, height: ds.height, width: ds.width, channels: 1 };
+}

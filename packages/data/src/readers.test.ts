@@ -1,0 +1,93 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DataArgumentError, DatasetLayoutError } from './errors';
+import { readIlsvrc } from './ilsvrc';
+import { readImageFolder } from './imageFolder';
+import { makeAwkwardTree, tmp, writeJpeg } from './testing/makeTree';
+
+const WNIDS = ['n01440764', 'n01443537', 'n01484850'];
+
+describe('readImageFolder / readIlsvrc', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = tmp('readers');
+    await makeAwkwardTree(root);
+    // val, flat: 4 images; file k's class is given by the ground truth.
+    const valClass = [2, 0, 1, 0]; // index into WNIDS
+    for (let k = 1; k <= 4; k++) {
+      await writeJpeg(join(root, 'val', `ILSVRC2012_val_0000000${k}.JPEG`), 8, 8, k);
+    }
+    writeFileSync(
+      join(root, 'LOC_val_solution.csv'),
+      `ImageId,PredictionString\n${valClass
+        .map((c, k) => `ILSVRC2012_val_0000000${k + 1},${WNIDS[c]} 1 2 3 4 ${WNIDS[c]} 5 6 7 8`)
+        .reverse()
+        .join('\n')}\n`,
+    );
+    // Devkit style: the ID-ordered synset list is NOT sorted (IDs 1..3 = wnids 2,0,1).
+    const idOrder = [WNIDS[2], WNIDS[0], WNIDS[1]];
+    writeFileSync(join(root, 'id_wnids.txt'), `${idOrder.join('\n')}\n`);
+    // ground truth: ILSVRC2012_ID per val image = position in idOrder + 1.
+    writeFileSync(
+      join(root, 'gt.txt'),
+      `${valClass.map((c) => idOrder.indexOf(WNIDS[c]) + 1).join('\n')}\n`,
+    );
+    // foldered val
+    await writeJpeg(join(root, 'valdirs', 'val', WNIDS[1], 'a.JPEG'), 8, 8);
+    await writeJpeg(join(root, 'valdirs', 'val', WNIDS[2], 'b.JPEG'), 8, 8);
+    mkdirSync(join(root, 'valdirs', 'val', WNIDS[0]), { recursive: true });
+    writeFileSync(
+      join(root, 'valdirs', 'synsets.txt'),
+      `${WNIDS.map((w) => `${w} some words`).join('\n')}\n`,
+    );
+  });
+
+  it('train: class index = sorted wnids; every file listed (readable or not), sorted', () => {
+    const ds = readIlsvrc({ root, split: 'train' });
+    expect(ds.classes).toEqual(WNIDS);
+    expect(ds.samples.map((s) => [s.path.split('/').pop(), s.label])).toEqual([
+      ['n01440764_1.JPEG', 0],
+      ['n01440764_2_cmyk.JPEG', 0],
+      ['n01443537_1_gray.JPEG', 1],
+      ['n01443537_2_png.JPEG', 1],
+      ['n01484850_1_truncated.JPEG', 2],
+      ['n01484850_2_empty.JPEG', 2],
+      ['n01484850_3.JPEG', 2],
+    ]);
+  });
+
+  it('val flat + LOC_val_solution.csv (rows in any order)', () => {
+    const ds = readIlsvrc({ root, split: 'val' });
+    expect(ds.samples.map((s) => s.label)).toEqual([2, 0, 1, 0]);
+  });
+
+  it('val flat + devkit ground truth mapped through the ID-ordered synset list', () => {
+    const ds = readIlsvrc({
+      root,
+      split: 'val',
+      groundTruth: join(root, 'gt.txt'),
+      synsets: join(root, 'id_wnids.txt'),
+    });
+    expect(ds.classes).toEqual(WNIDS);
+    expect(ds.samples.map((s) => s.label)).toEqual([2, 0, 1, 0]);
+  });
+
+  it('val as val/<wnid>/ folders uses the full synset list (labels stable with empty classes)', () => {
+    const ds = readIlsvrc({ root: join(root, 'valdirs'), split: 'val' });
+    expect(ds.classes).toEqual(WNIDS);
+    expect(ds.samples.map((s) => s.label)).toEqual([1, 2]);
+  });
+
+  it('ImageFolder on the train tree matches torchvision order', () => {
+    const ds = readImageFolder(join(root, 'train'));
+    expect(ds.classes).toEqual(WNIDS);
+    expect(ds.samples).toHaveLength(7);
+  });
+
+  it('typed errors', () => {
+    expect(() => readImageFolder(join(root, 'nope'))).toThrow(DatasetLayoutError);
+    expect(() => readIlsvrc({ root, split: 'test' as 'val' })).toThrow(DataArgumentError);
+    expect(() => readIlsvrc({ root: join(root, 'train'), split: 'val' })).toThrow(/not found/);
+  });
+});
