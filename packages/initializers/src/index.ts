@@ -9,6 +9,8 @@ export type { MsraArgs } from './msra';
 export { Msra, msra } from './msra';
 export type { FanMode, MsraStdOptions } from './msraStd';
 export { msraStd } from './msraStd';
+export type { LayerPropagation, PropagationOptions, PropagationReport } from './propagation';
+export { propagation } from './propagation';
 export type { Distribution } from './scaledNormal';
 export { ScaledDistribution } from './scaledNormal';
 export type { XavierArgs, XavierMode } from './xavier';
