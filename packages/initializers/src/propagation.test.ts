@@ -25,6 +25,8 @@ class WrapPad extends tf.layers.Layer {
   }
 }
 
+type KernelInitializer = Parameters<typeof tf.layers.conv2d>[0]['kernelInitializer'];
+
 const depth = 30;
 const channels = 64;
 const side = 10;
@@ -41,7 +43,7 @@ function stack(init: (seed: number) => unknown) {
         kernelSize: 3,
         padding: 'valid',
         useBias: false,
-        kernelInitializer: init(100 + l) as tf.initializers.Initializer,
+        kernelInitializer: init(100 + l) as KernelInitializer,
       }),
     );
     if (l < depth - 1) layers.push(tf.layers.reLU());
