@@ -16,15 +16,15 @@ export class ArchitecturesArgumentError extends ArchitecturesError {
 export class FeatureMapTooSmallError extends ArchitecturesError {
   override name = 'FeatureMapTooSmallError';
   constructor(
-    readonly height: number,
-    readonly width: number,
+    readonly height: number | null,
+    readonly width: number | null,
     readonly levels: readonly number[],
     options?: { cause?: unknown },
   ) {
     const largest = Math.max(...levels);
     super(
       `Spatial pyramid pooling needs a feature map of at least ${largest}×${largest} for ` +
-        `levels=[${levels.join(', ')}]. Received: a ${height}×${width} map. Use a larger input ` +
+        `levels=[${levels.join(', ')}]. Received: a ${height ?? '?'}×${width ?? '?'} map. Use a larger input ` +
         '(or fewer/smaller pyramid levels).',
       options,
     );

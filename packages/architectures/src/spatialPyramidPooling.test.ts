@@ -106,6 +106,8 @@ describe('SpatialPyramidPooling', () => {
     const layer = spp({ levels: [6, 3] });
     const x = tf.zeros([1, 9, 5, 2]);
     expect(() => layer.apply(x)).toThrow(/at least 6×6.*Received: a 9×5 map/);
+    const partlyKnown = tf.input({ shape: [null, 4, 2] as unknown as number[] });
+    expect(() => spp({ levels: [6] }).apply(partlyKnown)).toThrow('Received: a ?×4 map');
     x.dispose();
   });
 

@@ -106,7 +106,7 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
   private checkMapSize(height: number | null, width: number | null): void {
     const largest = Math.max(...this.levels);
     if ((height != null && height < largest) || (width != null && width < largest)) {
-      throw new FeatureMapTooSmallError(height ?? Number.NaN, width ?? Number.NaN, this.levels);
+      throw new FeatureMapTooSmallError(height, width, this.levels);
     }
   }
 }
