@@ -1,3 +1,4 @@
+import { spp as sppLayer } from '@rectifier/architectures';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -23,6 +24,8 @@ export const benchConfig: SmallNetConfig = {
 };
 
 const levels = [6, 3, 2, 1];
+const pyramid = sppLayer({ levels });
+const spp = (x: tf.Tensor4D) => pyramid.apply(x) as tf.Tensor2D;
 
 interface Conv {
   w: tf.Variable;
@@ -103,28 +106,4 @@ export function buildSmallNet(config: SmallNetConfig) {
     ...fcs.flatMap((f) => [f.w, f.b]),
   ];
   return { logits, variables };
-}
-
-/** Adaptive-bin SPP (bins floor(i·a/n) .. ceil((i+1)·a/n)), as torch's adaptive_max_pool2d. */
-function spp(x: tf.Tensor4D): tf.Tensor2D {
-  const [b, h, w, c] = x.shape;
-  const parts: tf.Tensor[] = [];
-  for (const n of levels) {
-    if (h % n === 0 && w % n === 0) {
-      parts.push(tf.maxPool(x, [h / n, w / n], [h / n, w / n], 'valid').reshape([b, n * n * c]));
-      continue;
-    }
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        const r0 = Math.floor((i * h) / n);
-        const r1 = Math.ceil(((i + 1) * h) / n);
-        const q0 = Math.floor((j * w) / n);
-        const q1 = Math.ceil(((j + 1) * w) / n);
-        parts.push(x.slice([0, r0, q0, 0], [b, r1 - r0, q1 - q0, c]).max([1, 2]));
-      }
-  }
-  return tf.concat(
-    parts.map((p) => p.reshape([b, -1])),
-    1,
-  ) as tf.Tensor2D;
 }

@@ -6,6 +6,7 @@ import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
 import type { KernelFn } from './kernelCalls';
 import { maxPoolGrad } from './maxPoolGrad';
+import { poolReduce } from './poolReduce';
 import { fastSlice } from './slice';
 
 interface Replacement {
@@ -32,6 +33,13 @@ const replacements: Replacement[] = [
       return fastSlice(original);
     },
   },
+  ...(['max', 'sum'] as const).map((kind) => ({
+    name: kind === 'max' ? tf.Max : tf.Sum,
+    make: (original: KernelFn | undefined) => {
+      if (original === undefined) throw new Error(`The wasm backend has no ${kind} kernel.`);
+      return poolReduce(kind, original);
+    },
+  })),
   ...comparisonKernels.map((name) => ({
     name,
     make: (original: KernelFn | undefined) => {
@@ -45,8 +53,8 @@ let registered: string[] | undefined;
 
 /**
  * Registers Rectifier's training kernels on the wasm backend: the missing
- * `Conv2DBackpropFilter`, faster `Conv2DBackpropInput`, transposed `BatchMatMul`, `Slice` and
- * broadcast comparisons, and a correct `MaxPoolGrad`, all built from wasm's own kernels (XNNPACK convolution, matmul,
+ * `Conv2DBackpropFilter`, faster `Conv2DBackpropInput`, transposed `BatchMatMul`, `Slice`,
+ * `Max`/`Sum` over middle axes and broadcast comparisons, and a correct `MaxPoolGrad`, all built from wasm's own kernels (XNNPACK convolution, matmul,
  * transpose, arg-max pooling, scatter). Idempotent; returns the
  * kernel names. Call it before or after the wasm backend is initialised.
  */
