@@ -15,48 +15,41 @@ interface Replacement {
   make: (original: KernelFn | undefined) => KernelFn;
 }
 
+/** A replacement that wraps (and falls back to) the wasm backend's own kernel. */
+function wrapping(name: string, wrap: (original: KernelFn) => KernelFn): Replacement {
+  return {
+    name,
+    make: (original) => {
+      if (original === undefined) {
+        throw new Error(
+          `The wasm backend has no "${name}" kernel to wrap: Rectifier's training kernels are ` +
+            'built for @tensorflow/tfjs-backend-wasm 4.22; install that version.',
+        );
+      }
+      return wrap(original);
+    },
+  };
+}
+
 const replacements: Replacement[] = [
   { name: tf.Conv2DBackpropFilter, make: () => conv2DBackpropFilter },
   { name: tf.Conv2DBackpropInput, make: () => conv2DBackpropInput },
   { name: tf.MaxPoolGrad, make: () => maxPoolGrad },
-  {
-    name: tf.BatchMatMul,
-    make: (original) => {
-      if (original === undefined) throw new Error('The wasm backend has no BatchMatMul kernel.');
-      return fastBatchMatMul(original);
-    },
-  },
-  {
-    name: tf.Slice,
-    make: (original) => {
-      if (original === undefined) throw new Error('The wasm backend has no Slice kernel.');
-      return fastSlice(original);
-    },
-  },
-  ...(['max', 'sum'] as const).map((kind) => ({
-    name: kind === 'max' ? tf.Max : tf.Sum,
-    make: (original: KernelFn | undefined) => {
-      if (original === undefined) throw new Error(`The wasm backend has no ${kind} kernel.`);
-      return poolReduce(kind, original);
-    },
-  })),
-  ...comparisonKernels.map((name) => ({
-    name,
-    make: (original: KernelFn | undefined) => {
-      if (original === undefined) throw new Error(`The wasm backend has no ${name} kernel.`);
-      return fastBroadcastCompare(original);
-    },
-  })),
+  wrapping(tf.BatchMatMul, fastBatchMatMul),
+  wrapping(tf.Slice, fastSlice),
+  wrapping(tf.Max, (original) => poolReduce('max', original)),
+  wrapping(tf.Sum, (original) => poolReduce('sum', original)),
+  ...comparisonKernels.map((name) => wrapping(name, fastBroadcastCompare)),
 ];
 
 let registered: string[] | undefined;
 
 /**
  * Registers Rectifier's training kernels on the wasm backend: the missing
- * `Conv2DBackpropFilter`, faster `Conv2DBackpropInput`, transposed `BatchMatMul`, `Slice`,
- * `Max`/`Sum` over middle axes and broadcast comparisons, and a correct `MaxPoolGrad`, all built from wasm's own kernels (XNNPACK convolution, matmul,
- * transpose, arg-max pooling, scatter). Idempotent; returns the
- * kernel names. Call it before or after the wasm backend is initialised.
+ * `Conv2DBackpropFilter`; faster `Conv2DBackpropInput`, transposed `BatchMatMul`, `Slice`,
+ * `Max`/`Sum` over middle axes and broadcasting comparisons; a correct `MaxPoolGrad`. All are
+ * built from wasm's own kernels (XNNPACK convolution, matmul, pooling, transpose, scatter).
+ * Idempotent; returns the kernel names. Call it before or after the wasm backend starts.
  */
 export function registerWasmTrainingKernels(): string[] {
   if (registered !== undefined) return [...registered];
