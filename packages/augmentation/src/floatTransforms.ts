@@ -1,0 +1,130 @@
+import type { RawImage, Rng } from '@rectifier/data';
+import { AugmentationArgumentError } from './errors';
+import type { FloatTransform } from './transforms';
+
+/**
+ * Subtracts a mean: either a per-pixel mean image (HWC float32 at the crop size, as AlexNet and
+ * He et al. use; `computeDatasetStats` in @rectifier/data makes one) or a per-channel mean.
+ * x ← x − mean. Units are those of the pixels at this point (0..255 unless rescaled).
+ */
+export function subtractMean(mean: Float32Array | { perChannel: number[] }): FloatTransform {
+  if (mean instanceof Float32Array) {
+    return {
+      kind: 'float',
+      name: 'subtractMean(image)',
+      apply(img) {
+        if (img.data.length !== mean.length) {
+          throw new AugmentationArgumentError(
+            `subtractMean: the mean image has ${mean.length} values but the image is ` +
+              `${img.height}x${img.width}x${img.channels}; compute the mean at the crop size.`,
+          );
+        }
+        const d = img.data;
+        for (let i = 0; i < d.length; i++) d[i] -= mean[i];
+      },
+    };
+  }
+  const m = mean.perChannel;
+  if (!Array.isArray(m) || m.length === 0 || m.some((v) => !Number.isFinite(v))) {
+    throw new AugmentationArgumentError(
+      `Argument \`perChannel\` must be a non-empty array of numbers. Received: perChannel=${JSON.stringify(m)}`,
+    );
+  }
+  return {
+    kind: 'float',
+    name: `subtractMean([${m}])`,
+    apply(img) {
+      const c = img.channels;
+      if (c !== m.length) {
+        throw new AugmentationArgumentError(
+          `subtractMean: ${m.length} channel means for a ${c}-channel image.`,
+        );
+      }
+      const d = img.data;
+      for (let i = 0; i < d.length; i += c) for (let k = 0; k < c; k++) d[i + k] -= m[k];
+    },
+  };
+}
+
+/** x ← (x · scale − mean) / std per channel (e.g. torchvision's ToTensor + Normalize on 0..255 input). */
+export function normalize(options: {
+  scale?: number;
+  mean: number[];
+  std: number[];
+}): FloatTransform {
+  const { scale = 1, mean, std } = options;
+  if (mean.length !== std.length || std.some((s) => !(s > 0))) {
+    throw new AugmentationArgumentError(
+      `Arguments \`mean\` and \`std\` must have equal length with std > 0. Received: mean=[${mean}], std=[${std}]`,
+    );
+  }
+  return {
+    kind: 'float',
+    name: 'normalize',
+    apply(img) {
+      const c = img.channels;
+      const d = img.data;
+      const a = std.map((s) => scale / s);
+      const b = mean.map((m, k) => m / std[k]);
+      for (let i = 0; i < d.length; i += c)
+        for (let k = 0; k < c; k++) d[i + k] = d[i + k] * a[k] - b[k];
+    },
+  };
+}
+
+/**
+ * AlexNet's PCA colour augmentation (Krizhevsky et al. 2012, Sec. 4.1; He et al. 2015, Sec. 3
+ * "Training" uses it). Per image draw α ∈ R³, αᵢ ~ N(0, std²) (std = 0.1), and add to every pixel
+ *
+ *   Δ = [p₁ p₂ p₃] · [α₁λ₁, α₂λ₂, α₃λ₃]ᵀ
+ *
+ * with pᵢ, λᵢ the eigenvectors/eigenvalues of the 3×3 RGB covariance of the training pixels.
+ * `eigenvectors` is row-major with column i = pᵢ (the layout `computeDatasetStats` and
+ * `numpy.linalg.eigh` return). Eigenvalues must be in the units of the pixels here.
+ */
+export function pcaLighting(options: {
+  eigenvalues: number[];
+  eigenvectors: number[];
+  std?: number;
+}): FloatTransform {
+  const { eigenvalues: l, eigenvectors: V, std = 0.1 } = options;
+  if (l.length !== 3 || V.length !== 9) {
+    throw new AugmentationArgumentError(
+      `pcaLighting needs 3 eigenvalues and a 3x3 (9-value) eigenvector matrix. Received: ${l.length} eigenvalues, ${V.length} eigenvector values`,
+    );
+  }
+  if (!(std >= 0))
+    throw new AugmentationArgumentError(`Argument \`std\` must be >= 0. Received: std=${std}`);
+  return {
+    kind: 'float',
+    name: `pcaLighting(std=${std})`,
+    apply(img, rng) {
+      const delta = pcaShift(l, V, [rng.normal() * std, rng.normal() * std, rng.normal() * std]);
+      if (img.channels !== 3)
+        throw new AugmentationArgumentError('pcaLighting needs RGB (3-channel) images');
+      const d = img.data;
+      const [d0, d1, d2] = delta;
+      for (let i = 0; i < d.length; i += 3) {
+        d[i] += d0;
+        d[i + 1] += d1;
+        d[i + 2] += d2;
+      }
+    },
+  };
+}
+
+/** Δ = V · (α ∘ λ): the RGB shift of PCA lighting for given draws α. */
+export function pcaShift(
+  eigenvalues: number[],
+  eigenvectors: number[],
+  alpha: number[],
+): [number, number, number] {
+  const out: [number, number, number] = [0, 0, 0];
+  for (let r = 0; r < 3; r++) {
+    for (let k = 0; k < 3; k++) out[r] += eigenvectors[r * 3 + k] * alpha[k] * eigenvalues[k];
+  }
+  return out;
+}
+
+/** Rng for the float stage, exposed for tests: the float ops draw after all geometric ones. */
+export type { RawImage, Rng };

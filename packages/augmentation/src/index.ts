@@ -1,0 +1,18 @@
+export { compose, type Pipeline, tenCrops } from './compose';
+export { AugmentationArgumentError, AugmentationError } from './errors';
+export { normalize, pcaLighting, pcaShift, subtractMean } from './floatTransforms';
+export {
+  centerCrop,
+  type FloatTransform,
+  type GeometricTransform,
+  type GeometryPlan,
+  horizontalFlip,
+  type ResizeKernel,
+  type ResizeOptions,
+  randomCrop,
+  resizeShorter,
+  scaleJitter,
+  shorterSideSize,
+  type Transform,
+  tenCrop,
+} from './transforms';
