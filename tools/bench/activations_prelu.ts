@@ -10,12 +10,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { activation } from '@rectifier/activations';
+import { activation, preluOp } from '@rectifier/activations';
 import { spp } from '@rectifier/architectures';
 import { selectBackend } from '@rectifier/backend';
 import { msra } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
-import { fmt, ratio, table } from './timing';
+import { fmt, ratio, table, timeMs } from './timing';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) =>
@@ -129,9 +129,32 @@ function torchMsPerStep(kind: Kind): number {
   return JSON.parse(out.trim().split('\n').pop()!).ms_per_step;
 }
 
+/** Forward + backward of the activation alone on a stage-2 map (32×17×17×64), ms. */
+function opTimes() {
+  const x = tf.randomNormal([batch, 17, 17, 64], 0, 1, 'float32', 3);
+  const dy = tf.randomNormal([batch, 17, 17, 64], 0, 1, 'float32', 4);
+  const alpha = tf.fill([64], 0.25);
+  // ReLU has no slope: its gradient is taken with respect to x only.
+  const relu = () => tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(tf.relu(xx), dy)))([x]);
+  const withSlope = (f: (x: tf.Tensor, a: tf.Tensor) => tf.Tensor) => () =>
+    tf.grads((xx: tf.Tensor, aa: tf.Tensor) => tf.sum(tf.mul(f(xx, aa), dy)))([x, alpha]);
+  const rows = {
+    relu: timeMs(relu, 21, 3),
+    preluOp: timeMs(withSlope(preluOp), 21, 3),
+    'tf.prelu (tfjs gradient)': timeMs(withSlope(tf.prelu), 21, 3),
+  };
+  tf.dispose([x, dy, alpha]);
+  return rows;
+}
+
 const info = await selectBackend({ prefer: 'wasm', threads });
 console.log(
   `backend ${info.name}, ${info.threads} thread(s); ${steps} timed steps; batch ${batch}, input ${input}`,
+);
+const ops = opTimes();
+table(
+  ['activation, fwd + bwd on 32×17×17×64', 'ms', 'vs ReLU'],
+  Object.entries(ops).map(([k, v]) => [k, fmt(v), ratio(v, ops.relu)]),
 );
 const ours = msPerStep();
 const torch = { relu: torchMsPerStep('relu'), prelu: torchMsPerStep('prelu') };
