@@ -1,4 +1,5 @@
 import { selectBackend } from '@rectifier/backend';
+import { saveAndLoad } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Gaussian, gaussian, Msra, msra, Xavier, xavier } from './index';
@@ -46,14 +47,7 @@ describe('serialization', () => {
     expect(json).toContain('"class_name":"RectifierXavier"');
     expect(json).toContain('"class_name":"RectifierGaussian"');
 
-    let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(
-      tf.io.withSaveHandler(async (a) => {
-        saved = a;
-        return { modelArtifactsInfo: {} as tf.io.ModelArtifactsInfo };
-      }),
-    );
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const { loaded } = await saveAndLoad(model);
     const inits = loaded.layers
       .filter((l) => 'kernelInitializer' in l)
       .map((l) => (l as unknown as WithInit).kernelInitializer);
