@@ -6,6 +6,8 @@ import {
   type Rng,
   rgbPipeline,
 } from '@rectifier/data';
+import type { Sharp } from 'sharp';
+import { resampleWindow, sourceRange } from './bilinearUpscale';
 import { AugmentationArgumentError } from './errors';
 import type { FloatTransform, GeometricTransform, GeometryPlan, Transform } from './transforms';
 
@@ -65,10 +67,9 @@ export function compose(...transforms: Transform[]): Pipeline {
   ): Promise<RawImage<Float32Array>[]> {
     const { width, height } = await probeImage(bytes, path);
     const p = plan(width, height, rng);
-    p.sourceHeight = height;
-    let pixels: RawImage<Uint8Array>;
+    let pixels: RawImage;
     try {
-      pixels = await runGeometry(bytes, p, width);
+      pixels = await runGeometry(bytes, p, width, height);
     } catch (cause) {
       throw new ImageDecodeError(path, (cause as Error).message, { cause });
     }
@@ -93,80 +94,67 @@ export function compose(...transforms: Transform[]): Pipeline {
  * One sharp pipeline per image. sharp's fixed order is extract → flop → resize → extract, so the
  * flip is moved before the resize and the post-resize crop mirrored to match "flip last".
  *
- * Upscaling with the 'linear' kernel goes through `affine` with a bilinear interpolator and a
- * half-pixel offset instead of `resize`: libvips' upsampling `resize` aligns pixel corners, not
- * centres, and differs from PIL/torchvision by 4–9 levels on average; the centre-aligned affine
- * matches them to ~0.5 (measured in parity.test.ts). sharp applies `affine` after every extract,
- * so in that case the post-resize crop is a row copy in JS on the raw output (cheap).
+ * Upscaling with the 'linear' kernel does not use sharp's `resize`: libvips aligns pixel corners
+ * when enlarging and differs from PIL/torchvision by 4–9 levels on average. Instead sharp only
+ * decodes and extracts the few source rows/columns the output window needs, and
+ * {@link resampleWindow} interpolates that window (centre-aligned, edge-clamped, as PIL)
+ * straight into float32 — cheaper too, since only the crop is computed.
  */
+/**
+ * Scale factor from which the 'linear' resize runs in JS over the output window only (PIL's
+ * filter, parity = rounding only): enlargements. `resampleWindow` handles reductions exactly too,
+ * but libvips' reduce was measured faster for them here (and has JPEG shrink-on-load for big
+ * factors), with parity 0.24 levels mean / 6 max, so reductions stay in libvips.
+ */
+const JS_RESAMPLE_MIN_SCALE = 1;
+
 async function runGeometry(
   bytes: Buffer,
   p: GeometryPlan,
   srcWidth: number,
-): Promise<RawImage<Uint8Array>> {
+  srcHeight: number,
+): Promise<RawImage> {
   let s = rgbPipeline(bytes);
-  let jsCrop: [number, number, number, number] | undefined;
-  let target: { width: number; height: number } | undefined;
-  if (p.preCrop) {
-    const [left, top, width, height] = p.preCrop;
-    s = s.extract({ left, top, width, height });
-  }
-  if (p.flip) s = s.flop();
+  const pre = p.preCrop ?? [0, 0, srcWidth, srcHeight];
   if (p.resize) {
     const { width: rw, height: rh, kernel } = p.resize;
-    const inW = p.preCrop ? p.preCrop[2] : srcWidth;
-    const inH = p.preCrop ? p.preCrop[3] : (p.sourceHeight ?? rh);
-    const sx = rw / inW;
-    const sy = rh / inH;
-    const mirrored = (c: [number, number, number, number]): [number, number, number, number] => [
-      p.flip ? rw - c[0] - c[2] : c[0],
-      c[1],
-      c[2],
-      c[3],
-    ];
-    if (kernel === 'linear' && sx >= 1 && sy >= 1 && (sx > 1 || sy > 1)) {
-      s = s.affine([sx, 0, 0, sy], {
-        interpolator: 'bilinear',
-        odx: 0.5 * (sx - 1),
-        ody: 0.5 * (sy - 1),
-      });
-      target = { width: rw, height: rh };
-      jsCrop = p.postCrop ? mirrored(p.postCrop) : undefined;
-    } else {
-      s = s.resize(rw, rh, { fit: 'fill', kernel });
-      if (p.postCrop) {
-        const [left, top, width, height] = mirrored(p.postCrop);
-        s = s.extract({ left, top, width, height });
-      }
+    const sx = rw / pre[2];
+    const sy = rh / pre[3];
+    const post: [number, number, number, number] = p.postCrop ?? [0, 0, rw, rh];
+    if (kernel === 'linear' && sx >= JS_RESAMPLE_MIN_SCALE && sy >= JS_RESAMPLE_MIN_SCALE) {
+      const [x0, x1] = sourceRange(post[0], post[2], pre[2], rw);
+      const [y0, y1] = sourceRange(post[1], post[3], pre[3], rh);
+      const region = await raw(
+        s.extract({ left: pre[0] + x0, top: pre[1] + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }),
+      );
+      return resampleWindow(region, x0, y0, pre[2], pre[3], rw, rh, post, p.flip);
     }
+    if (p.preCrop) s = s.extract({ left: pre[0], top: pre[1], width: pre[2], height: pre[3] });
+    if (p.flip) s = s.flop();
+    s = s.resize(rw, rh, { fit: 'fill', kernel });
+    if (p.postCrop) {
+      const [left, top, width, height] = post;
+      s = s.extract({ left: p.flip ? rw - left - width : left, top, width, height });
+    }
+    return raw(s);
   }
+  if (p.preCrop) s = s.extract({ left: pre[0], top: pre[1], width: pre[2], height: pre[3] });
+  if (p.flip) s = s.flop();
+  return raw(s);
+}
+
+async function raw(s: Sharp): Promise<RawImage<Uint8Array>> {
   const { data, info } = await s.raw().toBuffer({ resolveWithObject: true });
-  let img: RawImage<Uint8Array> = {
+  return {
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
     height: info.height,
     width: info.width,
     channels: info.channels,
   };
-  if (target && (jsCrop || img.width !== target.width || img.height !== target.height)) {
-    img = cropUint8(img, jsCrop ?? [0, 0, target.width, target.height]);
-  }
-  return img;
 }
 
-function cropUint8(
-  img: RawImage<Uint8Array>,
-  [left, top, w, h]: [number, number, number, number],
-): RawImage<Uint8Array> {
-  const c = img.channels;
-  const out = new Uint8Array(w * h * c);
-  for (let y = 0; y < h; y++) {
-    const start = ((top + y) * img.width + left) * c;
-    out.set(img.data.subarray(start, start + w * c), y * w * c);
-  }
-  return { data: out, height: h, width: w, channels: c };
-}
-
-function toFloat(img: RawImage<Uint8Array>): RawImage<Float32Array> {
+function toFloat(img: RawImage): RawImage<Float32Array> {
+  if (img.data instanceof Float32Array) return img as RawImage<Float32Array>;
   return {
     data: Float32Array.from(img.data),
     height: img.height,
@@ -176,7 +164,7 @@ function toFloat(img: RawImage<Uint8Array>): RawImage<Float32Array> {
 }
 
 function cropFloat(
-  img: RawImage<Uint8Array>,
+  img: RawImage,
   left: number,
   top: number,
   size: number,
@@ -202,7 +190,7 @@ function cropFloat(
  * torchvision `ten_crop` order: five_crop(img) then five_crop(hflip(img)), five_crop =
  * [tl, tr, bl, br, centre] with centre at round((H−s)/2), round((W−s)/2).
  */
-export function tenCrops(img: RawImage<Uint8Array>, s: number): RawImage<Float32Array>[] {
+export function tenCrops(img: RawImage, s: number): RawImage<Float32Array>[] {
   const { width: W, height: H } = img;
   const centreTop = pyRound((H - s) / 2);
   const centreLeft = pyRound((W - s) / 2);

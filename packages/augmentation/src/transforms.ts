@@ -14,8 +14,6 @@ export interface GeometryPlan {
   postCrop?: [number, number, number, number];
   /** Mirror left↔right at the end. */
   flip: boolean;
-  /** Decoded image height (set by `compose` before running the pipeline). */
-  sourceHeight?: number;
   /** Ten-crop: the final crop size; the plan's output is then 10 images. */
   tenCrop?: number;
 }
