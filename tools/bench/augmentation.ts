@@ -4,6 +4,7 @@
  * the same run, one worker each and all cores each.
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/augmentation.ts [--images 300]
+ *     [--inflight 2×cores] [--vips-threads 1]
  *
  * The JPEGs are made at bench time from scikit-image's real photographs (python3-skimage),
  * cropped/resized to varied ImageNet-like sizes (short side 333..375, long side 450..500) and
@@ -132,9 +133,10 @@ try {
   const o1 = await ours(files, 1);
   const t1 = torchvision(dir, 1);
   rows.push(['1 worker', files.length / o1, files.length / t1]);
-  // all cores: libvips threads = cores, and `cores` images in flight (libuv pool runs them)
-  sharp.concurrency(CORES);
-  const oN = await ours(files, CORES * 2);
+  // all cores: several images in flight on libuv's pool (4 threads by default), each decoded by
+  // one libvips thread (--vips-threads 1, measured better than libvips threading per image)
+  sharp.concurrency(arg('vips-threads', 1));
+  const oN = await ours(files, arg('inflight', CORES * 2));
   const tN = torchvision(dir, CORES);
   rows.push([`${CORES} workers`, files.length / oN, files.length / tN]);
   console.log('setting      | ours img/s | torchvision+PIL img/s | ratio');
