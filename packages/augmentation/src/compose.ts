@@ -156,7 +156,7 @@ async function raw(s: Sharp): Promise<RawImage<Uint8Array>> {
 function toFloat(img: RawImage): RawImage<Float32Array> {
   if (img.data instanceof Float32Array) return img as RawImage<Float32Array>;
   return {
-    data: Float32Array.from(img.data),
+    data: new Float32Array(img.data), // the typed-array constructor is the fast copy path
     height: img.height,
     width: img.width,
     channels: img.channels,
