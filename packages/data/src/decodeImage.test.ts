@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, probeImage, readImageBytes } from './decodeImage';
+import { decodeImage, probeImage, readImageBytes, sniffSize } from './decodeImage';
 import { ImageDecodeError } from './errors';
 import { makeAwkwardTree, tmp } from './testing/makeTree';
 
@@ -53,5 +53,26 @@ describe('decodeImage', () => {
       expect(err.message).toContain(f.split('/')[1]);
       expect(err.path).toBe(train(f));
     }
+  });
+});
+
+describe('sniffSize', () => {
+  it('reads JPEG (SOF) and PNG (IHDR) sizes like sharp metadata', async () => {
+    const { gradient } = await import('./testing/makeTree');
+    for (const [w, h] of [
+      [37, 21],
+      [500, 375],
+    ]) {
+      const raw = sharp(gradient(h, w), { raw: { width: w, height: h, channels: 3 } });
+      for (const bytes of [
+        await raw.clone().jpeg().toBuffer(),
+        await raw.clone().jpeg({ progressive: true }).toBuffer(),
+        await raw.clone().png().toBuffer(),
+      ]) {
+        const m = await sharp(bytes).metadata();
+        expect(sniffSize(bytes)).toEqual({ width: m.width, height: m.height, format: m.format });
+      }
+    }
+    expect(sniffSize(Buffer.from('GIF89a.............................'))).toBeUndefined();
   });
 });

@@ -54,11 +54,47 @@ export async function decodeImageBytes(
   }
 }
 
+/**
+ * Width and height of a JPEG (first SOFn marker) or PNG (IHDR) parsed in JS, or undefined for
+ * other formats or unexpected bytes. Saves a sharp `metadata()` call (~0.3 ms plus per-call
+ * overhead) per image on the loader's hot path.
+ */
+export function sniffSize(
+  b: Uint8Array,
+): { width: number; height: number; format: string } | undefined {
+  if (b.length > 24 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return { width: v.getUint32(16), height: v.getUint32(20), format: 'png' };
+  }
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return undefined;
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) return undefined;
+    const marker = b[i + 1];
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    const len = (b[i + 2] << 8) | b[i + 3];
+    // SOF0..SOF15 except DHT (C4), JPG (C8), DAC (CC)
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const height = (b[i + 5] << 8) | b[i + 6];
+      const width = (b[i + 7] << 8) | b[i + 8];
+      return width > 0 && height > 0 ? { width, height, format: 'jpeg' } : undefined;
+    }
+    if (marker === 0xda || len < 2) return undefined;
+    i += 2 + len;
+  }
+  return undefined;
+}
+
 /** Image size from the header only (no pixel decode). Throws {@link ImageDecodeError}. */
 export async function probeImage(
   bytes: Buffer,
   path = '<buffer>',
 ): Promise<{ width: number; height: number; format: string }> {
+  const sniffed = sniffSize(bytes);
+  if (sniffed) return sniffed;
   try {
     const m = await sharp(bytes).metadata();
     if (!m.width || !m.height) throw new Error('no dimensions in header');

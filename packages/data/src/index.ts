@@ -10,6 +10,7 @@ export {
   probeImage,
   readImageBytes,
   rgbPipeline,
+  sniffSize,
 } from './decodeImage';
 export {
   DataArgumentError,
