@@ -36,11 +36,35 @@ const sizes: [number, number][] = [
   [11, 10],
   [16, 13],
 ];
-const grid: GridCase[] = [];
+const grid: GridCase[] = [
+  // Unequal strides take the zero-insertion route for dx.
+  {
+    label: 'k3 s2×1 same 2×9×8',
+    xShape: [2, 9, 8, 3],
+    filterShape: [3, 3, 3, 4],
+    strides: [2, 1],
+    pads: [
+      [1, 1],
+      [1, 1],
+    ],
+    pad: 'same',
+  },
+  {
+    label: 'k7 s1×3 valid 1×11×16',
+    xShape: [1, 11, 16, 3],
+    filterShape: [7, 7, 3, 4],
+    strides: [1, 3],
+    pads: [
+      [0, 0],
+      [0, 0],
+    ],
+    pad: 'valid',
+  },
+];
 for (const k of [1, 2, 3, 7])
   for (const s of [1, 2, 3])
     for (const padding of ['same', 'valid', 'explicit'] as Padding[]) {
-      const i = grid.length;
+      const i = grid.length - 2;
       const [h, w] = sizes[i % sizes.length];
       const batch = (i % 4) + 1;
       const pads = padsOf(padding, [h, w], k, s);
