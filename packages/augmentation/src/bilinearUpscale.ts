@@ -1,10 +1,28 @@
 import type { RawImage } from '@rectifier/data';
 
+/** Pillow's fixed-point precision for 8-bit resampling (`PRECISION_BITS = 32 - 8 - 2`). */
+const PRECISION_BITS = 22;
+const ONE = 1 << PRECISION_BITS;
+const HALF = 1 << (PRECISION_BITS - 1);
+
+export interface Coefficients {
+  /** First source index of each output pixel's taps. */
+  first: Int32Array;
+  /** Number of taps of each output pixel (zero-weight taps at the ends dropped). */
+  count: Int32Array;
+  /** Normalised weights, `ksize` slots per output pixel (float64, as Pillow computes them). */
+  weights: Float64Array;
+  /** The same weights in Pillow's 8-bit fixed point: trunc(±0.5 + w·2²²). */
+  fixed: Int32Array;
+  ksize: number;
+}
+
 /**
  * PIL's resampling coefficients for the bilinear (triangle) filter along one axis, for output
  * pixels [outStart, outStart + outCount) of an `inSize` → `outSize` resize (Pillow's
- * `precompute_coeffs`): scale = in/out, filterscale = max(scale, 1), support = filterscale,
- * centre = (x + 0.5)·scale, weights = triangle((i − centre + 0.5) / filterscale), normalised.
+ * `precompute_coeffs` + `normalize_coeffs_8bpc`, in the same double arithmetic): scale = in/out,
+ * filterscale = max(scale, 1), support = filterscale, centre = (x + 0.5)·scale,
+ * weights = triangle((i − centre + 0.5) · (1/filterscale)), normalised, then fixed point.
  * Enlarging this is centre-aligned bilinear with edge clamping; reducing it is the antialiased
  * (widened) triangle — torchvision's `Resize` on PIL images.
  */
@@ -13,38 +31,46 @@ export function triangleCoefficients(
   outCount: number,
   inSize: number,
   outSize: number,
-) {
+): Coefficients {
   const scale = inSize / outSize;
   const filterscale = Math.max(scale, 1);
   const support = filterscale;
+  const ss = 1 / filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
   const first = new Int32Array(outCount);
   const count = new Int32Array(outCount);
-  const weights = new Float32Array(outCount * ksize);
+  const weights = new Float64Array(outCount * ksize);
+  const fixed = new Int32Array(outCount * ksize);
   for (let k = 0; k < outCount; k++) {
     const center = (outStart + k + 0.5) * scale;
     const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
     const xmax = Math.min(Math.trunc(center + support + 0.5), inSize);
+    const o = k * ksize;
     let total = 0;
     const n = xmax - xmin;
     for (let i = 0; i < n; i++) {
-      const t = Math.abs((i + xmin - center + 0.5) / filterscale);
+      const t = Math.abs((i + xmin - center + 0.5) * ss);
       const w = t < 1 ? 1 - t : 0;
-      weights[k * ksize + i] = w;
+      weights[o + i] = w;
       total += w;
     }
-    if (total !== 0) for (let i = 0; i < n; i++) weights[k * ksize + i] /= total;
-    // Drop zero-weight taps at both ends (an enlargement then has exactly 1–2 taps): same
-    // result, and the inner loops below do a third less work.
+    if (total !== 0) for (let i = 0; i < n; i++) weights[o + i] /= total;
+    // Drop zero-weight taps at both ends (an enlargement then has exactly 1–2 taps): adding
+    // zero changes no sum, and the inner loops do less work.
     let lo = 0;
     let hi = n;
-    while (hi > lo + 1 && weights[k * ksize + hi - 1] === 0) hi--;
-    while (lo < hi - 1 && weights[k * ksize + lo] === 0) lo++;
-    if (lo > 0) weights.copyWithin(k * ksize, k * ksize + lo, k * ksize + hi);
+    while (hi > lo + 1 && weights[o + hi - 1] === 0) hi--;
+    while (lo < hi - 1 && weights[o + lo] === 0) lo++;
+    if (lo > 0) weights.copyWithin(o, o + lo, o + hi);
+    for (let i = hi - lo; i < ksize; i++) weights[o + i] = 0;
+    for (let i = 0; i < hi - lo; i++) {
+      const w = weights[o + i];
+      fixed[o + i] = Math.trunc(w < 0 ? -0.5 + w * ONE : 0.5 + w * ONE);
+    }
     first[k] = xmin + lo;
     count[k] = hi - lo;
   }
-  return { first, count, weights, ksize };
+  return { first, count, weights, fixed, ksize };
 }
 
 /** The source pixel range [lo, hi] (inclusive) that output pixels [start, start+count) read. */
@@ -64,13 +90,21 @@ export function sourceRange(
   return [lo, hi];
 }
 
+/** Pillow's `clip8`: fixed-point sum → 0..255. */
+function clip8(s: number): number {
+  const v = s >> PRECISION_BITS;
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
 /**
- * Resamples a window of a resized image straight to float32 with PIL's bilinear filter
- * (separable: horizontal pass, then vertical), so torchvision-trained models see the same
- * pixels. Only the output window is computed — a random 224 crop costs 224² pixels whatever s is.
+ * Resamples a window of a resized image with **Pillow's own 8-bit arithmetic** (bilinear
+ * filter, `ImagingResampleHorizontal_8bpc` then `..._Vertical_8bpc`: 22-bit fixed-point
+ * weights, +2²¹ rounding, clip to uint8 after each pass), so the pixels equal torchvision's
+ * `Resize` on PIL images bit for bit, given the same decoded source. Only the output window is
+ * computed — a random 224 crop costs 224² pixels (plus the source rows it reads) whatever s is.
  *
  * `src` holds source pixels [srcX, srcX + src.width) × [srcY, srcY + src.height) of a full source
- * of size inW×inH, resized (virtually) to outW×outH; the output is the window
+ * of size inW×inH, resized (virtually) to outW×outH; the output (HWC uint8) is the window
  * [left, left+width) × [top, top+height) of that, mirrored left↔right when `flip`.
  */
 export function resampleWindow(
@@ -83,75 +117,83 @@ export function resampleWindow(
   outH: number,
   [left, top, width, height]: [number, number, number, number],
   flip: boolean,
-): RawImage<Float32Array> {
+): RawImage<Uint8Array> {
   const c = src.channels;
   const cx = triangleCoefficients(left, width, inW, outW);
   const cy = triangleCoefficients(top, height, inH, outH);
-  const sw = src.width;
   const d = src.data;
-  const xFirst = cx.first;
-  const xCount = cx.count;
-  const xW = cx.weights;
+  const rowIn = src.width * c;
+  const rowLen = width * c;
+  // Pillow runs the horizontal pass only over the source rows the vertical pass reads.
+  const yLo = cy.first[0] - srcY;
+  const yHi = cy.first[height - 1] + cy.count[height - 1] - srcY;
+  const tmp = new Uint8Array((yHi - yLo) * rowLen);
   const xK = cx.ksize;
-  // horizontal pass over the source rows the window needs
-  const rows = src.height;
-  const tmp = new Float32Array(rows * width * c);
-  for (let r = 0; r < rows; r++) {
-    const base = r * sw;
+  const xF = cx.fixed;
+  // Per output column: its source byte offset within a row and its destination offset (flip).
+  const xOff = new Int32Array(width);
+  const oOff = new Int32Array(width);
+  for (let k = 0; k < width; k++) {
+    xOff[k] = (cx.first[k] - srcX) * c;
+    oOff[k] = (flip ? width - 1 - k : k) * c;
+  }
+  for (let r = yLo; r < yHi; r++) {
+    const base = r * rowIn;
+    const t = (r - yLo) * rowLen;
     for (let k = 0; k < width; k++) {
-      const o = (r * width + (flip ? width - 1 - k : k)) * c;
-      const x0 = xFirst[k] - srcX;
-      const n = xCount[k];
+      const n = cx.count[k];
       const wo = k * xK;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
+      const a = base + xOff[k];
+      const o = t + oOff[k];
       if (c === 3 && n === 2) {
-        const a = (base + x0) * 3;
-        const w1 = xW[wo + 1];
-        const w0 = xW[wo];
-        tmp[o] = d[a] * w0 + d[a + 3] * w1;
-        tmp[o + 1] = d[a + 1] * w0 + d[a + 4] * w1;
-        tmp[o + 2] = d[a + 2] * w0 + d[a + 5] * w1;
+        // the enlargement case (every column has two taps): unrolled
+        const w0 = xF[wo];
+        const w1 = xF[wo + 1];
+        tmp[o] = clip8(HALF + d[a] * w0 + d[a + 3] * w1);
+        tmp[o + 1] = clip8(HALF + d[a + 1] * w0 + d[a + 4] * w1);
+        tmp[o + 2] = clip8(HALF + d[a + 2] * w0 + d[a + 5] * w1);
       } else if (c === 3) {
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
         for (let i = 0; i < n; i++) {
-          const w = xW[wo + i];
-          const a = (base + x0 + i) * 3;
-          s0 += d[a] * w;
-          s1 += d[a + 1] * w;
-          s2 += d[a + 2] * w;
+          const w = xF[wo + i];
+          const p = a + i * 3;
+          s0 += d[p] * w;
+          s1 += d[p + 1] * w;
+          s2 += d[p + 2] * w;
         }
-        tmp[o] = s0;
-        tmp[o + 1] = s1;
-        tmp[o + 2] = s2;
+        tmp[o] = clip8(s0);
+        tmp[o + 1] = clip8(s1);
+        tmp[o + 2] = clip8(s2);
       } else {
         for (let ch = 0; ch < c; ch++) {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += d[(base + x0 + i) * c + ch] * cx.weights[wo + i];
-          tmp[o + ch] = s;
+          let s = HALF;
+          for (let i = 0; i < n; i++) s += d[a + i * c + ch] * xF[wo + i];
+          tmp[o + ch] = clip8(s);
         }
       }
     }
   }
-  const out = new Float32Array(width * height * c);
-  const rowLen = width * c;
+  const out = new Uint8Array(height * rowLen);
+  const yF = cy.fixed;
   for (let y = 0; y < height; y++) {
-    const y0 = cy.first[y] - srcY;
+    const t0 = (cy.first[y] - srcY - yLo) * rowLen;
     const n = cy.count[y];
     const wo = y * cy.ksize;
     const o = y * rowLen;
     if (n === 2) {
-      const w0 = cy.weights[wo];
-      const w1 = cy.weights[wo + 1];
-      const t0 = y0 * rowLen;
+      const w0 = yF[wo];
+      const w1 = yF[wo + 1];
       const t1 = t0 + rowLen;
-      for (let j = 0; j < rowLen; j++) out[o + j] = tmp[t0 + j] * w0 + tmp[t1 + j] * w1;
+      for (let j = 0; j < rowLen; j++)
+        out[o + j] = clip8(HALF + tmp[t0 + j] * w0 + tmp[t1 + j] * w1);
       continue;
     }
-    for (let i = 0; i < n; i++) {
-      const w = cy.weights[wo + i];
-      const t = (y0 + i) * rowLen;
-      for (let j = 0; j < rowLen; j++) out[o + j] += tmp[t + j] * w;
+    for (let j = 0; j < rowLen; j++) {
+      let s = HALF;
+      for (let i = 0; i < n; i++) s += tmp[t0 + i * rowLen + j] * yF[wo + i];
+      out[o + j] = clip8(s);
     }
   }
   return { data: out, height, width, channels: c };

@@ -73,9 +73,17 @@ export function compose(...transforms: Transform[]): Pipeline {
     } catch (cause) {
       throw new ImageDecodeError(path, (cause as Error).message, { cause });
     }
-    const outs = p.tenCrop ? tenCrops(pixels, p.tenCrop) : [toFloat(pixels)];
-    for (const img of outs) for (const f of float) f.apply(img, rng);
-    return outs;
+    if (p.tenCrop) {
+      const outs = tenCrops(pixels, p.tenCrop);
+      for (const img of outs) for (const f of float) f.apply(img, rng);
+      return outs;
+    }
+    // A leading per-channel constant (PCA lighting, a per-channel mean) is added during the one
+    // uint8 → float32 pass instead of a second pass over the pixels; same draws, same order.
+    const shift = float[0]?.channelShift?.(pixels.channels, rng);
+    const out = toFloat(pixels, shift);
+    for (let i = shift ? 1 : 0; i < float.length; i++) float[i].apply(out, rng);
+    return [out];
   }
 
   const apply = async (bytes: Buffer, rng: Rng, path?: string) => {
@@ -94,19 +102,20 @@ export function compose(...transforms: Transform[]): Pipeline {
  * One sharp pipeline per image. sharp's fixed order is extract → flop → resize → extract, so the
  * flip is moved before the resize and the post-resize crop mirrored to match "flip last".
  *
- * Upscaling with the 'linear' kernel does not use sharp's `resize`: libvips aligns pixel corners
- * when enlarging and differs from PIL/torchvision by 4–9 levels on average. Instead sharp only
- * decodes and extracts the few source rows/columns the output window needs, and
- * {@link resampleWindow} interpolates that window (centre-aligned, edge-clamped, as PIL)
- * straight into float32 — cheaper too, since only the crop is computed.
+ * 'linear' resizes by factors ≥ {@link JS_RESAMPLE_MIN_SCALE} do not use sharp's `resize`:
+ * libvips aligns pixel corners when enlarging (4–9 levels off PIL/torchvision) and places its
+ * reduction taps differently (0.24 levels mean, max 6). Instead sharp only decodes and extracts
+ * the source rows/columns the output window needs — libvips then also stops decoding after the
+ * window's last row — and {@link resampleWindow} computes that window with Pillow's own
+ * fixed-point arithmetic: the pixels torchvision's `Resize` gives, bit for bit, and only the crop
+ * is computed.
  */
 /**
- * Scale factor from which the 'linear' resize runs in JS over the output window only (PIL's
- * filter, parity = rounding only): enlargements. `resampleWindow` handles reductions exactly too,
- * but libvips' reduce was measured faster for them here (and has JPEG shrink-on-load for big
- * factors), with parity 0.24 levels mean / 6 max, so reductions stay in libvips.
+ * Smallest 'linear' scale factor resampled in JS. Below ½ libvips' JPEG shrink-on-load (decode
+ * at 1/2, 1/4, 1/8 in the DCT domain) makes big reductions far cheaper than a full decode, and
+ * parity is still within the stated tolerance (mean 0.24 levels, max 6).
  */
-const JS_RESAMPLE_MIN_SCALE = 1;
+const JS_RESAMPLE_MIN_SCALE = 0.5;
 
 async function runGeometry(
   bytes: Buffer,
@@ -153,14 +162,26 @@ async function raw(s: Sharp): Promise<RawImage<Uint8Array>> {
   };
 }
 
-function toFloat(img: RawImage): RawImage<Float32Array> {
-  if (img.data instanceof Float32Array) return img as RawImage<Float32Array>;
-  return {
-    data: new Float32Array(img.data), // the typed-array constructor is the fast copy path
-    height: img.height,
-    width: img.width,
-    channels: img.channels,
-  };
+/** uint8 HWC → float32 HWC, plus an optional per-channel constant, in one pass. */
+function toFloat(img: RawImage, shift?: number[]): RawImage<Float32Array> {
+  const src = img.data;
+  const c = img.channels;
+  let data: Float32Array;
+  if (!shift) {
+    data = src instanceof Float32Array ? src : new Float32Array(src); // fast typed-array copy
+  } else if (c === 3) {
+    data = new Float32Array(src.length);
+    const [a, b, d] = shift;
+    for (let i = 0; i < src.length; i += 3) {
+      data[i] = src[i] + a;
+      data[i + 1] = src[i + 1] + b;
+      data[i + 2] = src[i + 2] + d;
+    }
+  } else {
+    data = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) data[i] = src[i] + shift[i % c];
+  }
+  return { data, height: img.height, width: img.width, channels: c };
 }
 
 function cropFloat(

@@ -30,18 +30,20 @@ export function subtractMean(mean: Float32Array | { perChannel: number[] }): Flo
       `Argument \`perChannel\` must be a non-empty array of numbers. Received: perChannel=${JSON.stringify(m)}`,
     );
   }
+  const shift = (c: number) => {
+    if (c !== m.length) {
+      throw new AugmentationArgumentError(
+        `subtractMean: ${m.length} channel means for a ${c}-channel image.`,
+      );
+    }
+    return m.map((v) => -v);
+  };
   return {
     kind: 'float',
     name: `subtractMean([${m}])`,
+    channelShift: shift,
     apply(img) {
-      const c = img.channels;
-      if (c !== m.length) {
-        throw new AugmentationArgumentError(
-          `subtractMean: ${m.length} channel means for a ${c}-channel image.`,
-        );
-      }
-      const d = img.data;
-      for (let i = 0; i < d.length; i += c) for (let k = 0; k < c; k++) d[i + k] -= m[k];
+      addPerChannel(img, shift(img.channels));
     },
   };
 }
@@ -95,22 +97,38 @@ export function pcaLighting(options: {
   }
   if (!(std >= 0))
     throw new AugmentationArgumentError(`Argument \`std\` must be >= 0. Received: std=${std}`);
+  // Δ is one RGB constant per image, so the whole transform is a per-channel add.
+  const shift = (channels: number, rng: Rng) => {
+    const delta = pcaShift(l, V, [rng.normal() * std, rng.normal() * std, rng.normal() * std]);
+    if (channels !== 3)
+      throw new AugmentationArgumentError('pcaLighting needs RGB (3-channel) images');
+    return delta;
+  };
   return {
     kind: 'float',
     name: `pcaLighting(std=${std})`,
+    channelShift: shift,
     apply(img, rng) {
-      const delta = pcaShift(l, V, [rng.normal() * std, rng.normal() * std, rng.normal() * std]);
-      if (img.channels !== 3)
-        throw new AugmentationArgumentError('pcaLighting needs RGB (3-channel) images');
-      const d = img.data;
-      const [d0, d1, d2] = delta;
-      for (let i = 0; i < d.length; i += 3) {
-        d[i] += d0;
-        d[i + 1] += d1;
-        d[i + 2] += d2;
-      }
+      addPerChannel(img, shift(img.channels, rng));
     },
   };
+}
+
+/** x ← x + shift[channel], in place (one pass, no allocation). */
+function addPerChannel(img: RawImage<Float32Array>, shift: number[]): void {
+  const d = img.data;
+  const n = d.length;
+  if (shift.length === 3) {
+    const [a, b, c] = shift;
+    for (let i = 0; i < n; i += 3) {
+      d[i] += a;
+      d[i + 1] += b;
+      d[i + 2] += c;
+    }
+    return;
+  }
+  const c = shift.length;
+  for (let i = 0; i < n; i += c) for (let k = 0; k < c; k++) d[i + k] += shift[k];
 }
 
 /** Δ = V · (α ∘ λ): the RGB shift of PCA lighting for given draws α. */

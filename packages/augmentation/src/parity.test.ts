@@ -102,6 +102,19 @@ describe('parity with torchvision + PIL on real photographs', () => {
     });
   }
 
+  it("'linear' resizes (up and down) reproduce Pillow's 8-bit arithmetic exactly", async () => {
+    // resampleWindow runs Pillow's fixed-point two-pass filter, so from the same decoded pixels
+    // (PNG photos here) the result is torchvision's, bit for bit.
+    for (const c of fixture.cases) {
+      const bytes = readFileSync(join(FIX, 'photos', c.file));
+      for (const which of ['resize', 'upsize'] as const) {
+        const [o] = await compose(resizeShorter(c[which].size)).applyAll(bytes, createRng(0));
+        const d = diff(o.data, px(c[which]));
+        expect(d.max, `${c.file} ${which}`).toBe(0);
+      }
+    }
+  });
+
   it('JPEG decoding (sharp/mozjpeg vs PIL/libjpeg-turbo) agrees on a real photo', async () => {
     const img = await decodeImage(join(FIX, 'photos', fixture.jpeg.file));
     const d = diff(img.data, px(fixture.jpeg));

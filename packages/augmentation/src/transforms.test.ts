@@ -65,6 +65,22 @@ describe('geometric transforms', () => {
     expect([a.height, a.width, a.channels]).toEqual([48, 48, 3]);
   });
 
+  it('a leading per-channel float step fused into the float conversion gives the same pixels', async () => {
+    const bytes = await photo(120, 90);
+    const geo = () => [scaleJitter({ min: 64, max: 100 }), randomCrop(48), horizontalFlip(0.5)];
+    const pca = pcaLighting({ eigenvalues: [50, 5, 1], eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
+    const mean = subtractMean({ perChannel: [120, 110, 100] });
+    for (let seed = 0; seed < 4; seed++) {
+      const fused = await compose(...geo(), pca, mean).apply(bytes, createRng(seed));
+      // unfused: geometry alone, then the float steps' own apply() with the rng continued
+      const rng = createRng(seed);
+      const ref = await compose(...geo()).apply(bytes, rng);
+      pca.apply(ref, rng);
+      mean.apply(ref, rng);
+      expect(Array.from(fused.data)).toEqual(Array.from(ref.data));
+    }
+  });
+
   it('one pipeline crop + flip equals decode → crop → mirror done step by step (exact)', async () => {
     const bytes = await photo(64, 40);
     const full = await decodeImageBytes(bytes);

@@ -33,6 +33,12 @@ export interface FloatTransform {
   kind: 'float';
   name: string;
   apply(img: RawImage<Float32Array>, rng: Rng): void;
+  /**
+   * For transforms that add one constant per channel (PCA lighting, a per-channel mean): draws
+   * like `apply` and returns the constants, so `compose` can add them while converting the
+   * uint8 pixels to float32 (one pass instead of two).
+   */
+  channelShift?(channels: number, rng: Rng): number[];
 }
 
 export type Transform = GeometricTransform | FloatTransform;
