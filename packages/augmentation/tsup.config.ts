@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tools/build/tsup';
 
-export default packageConfig();
+// geometryWorker is the worker_threads entry of createWorkerPool: built next to index.
+export default packageConfig({ entry: ['src/index.ts', 'src/geometryWorker.ts'] });

@@ -105,7 +105,8 @@ function clip8(s: number): number {
  *
  * `src` holds source pixels [srcX, srcX + src.width) × [srcY, srcY + src.height) of a full source
  * of size inW×inH, resized (virtually) to outW×outH; the output (HWC uint8) is the window
- * [left, left+width) × [top, top+height) of that, mirrored left↔right when `flip`.
+ * [left, left+width) × [top, top+height) of that, mirrored left↔right when `flip`. With
+ * `float`, the output is float32 (the uint8 values plus `float.shift` per channel, if given).
  */
 export function resampleWindow(
   src: RawImage<Uint8Array>,
@@ -117,7 +118,8 @@ export function resampleWindow(
   outH: number,
   [left, top, width, height]: [number, number, number, number],
   flip: boolean,
-): RawImage<Uint8Array> {
+  float?: { shift?: number[] },
+): RawImage {
   const c = src.channels;
   const cx = triangleCoefficients(left, width, inW, outW);
   const cy = triangleCoefficients(top, height, inH, outH);
@@ -175,25 +177,35 @@ export function resampleWindow(
       }
     }
   }
-  const out = new Uint8Array(height * rowLen);
+  // Float output (the pipeline's): Pillow's uint8 value + an optional per-channel constant,
+  // written in the same pass, so no separate uint8 → float32 conversion pass is needed.
+  const out = float ? new Float32Array(height * rowLen) : new Uint8Array(height * rowLen);
+  const sh = new Float64Array(c);
+  if (float?.shift) for (let k = 0; k < c; k++) sh[k] = float.shift[k];
   const yF = cy.fixed;
   for (let y = 0; y < height; y++) {
     const t0 = (cy.first[y] - srcY - yLo) * rowLen;
     const n = cy.count[y];
     const wo = y * cy.ksize;
     const o = y * rowLen;
-    if (n === 2) {
+    if (n === 2 && c === 3) {
       const w0 = yF[wo];
       const w1 = yF[wo + 1];
       const t1 = t0 + rowLen;
-      for (let j = 0; j < rowLen; j++)
-        out[o + j] = clip8(HALF + tmp[t0 + j] * w0 + tmp[t1 + j] * w1);
+      const [s0, s1, s2] = sh;
+      for (let j = 0; j < rowLen; j += 3) {
+        out[o + j] = clip8(HALF + tmp[t0 + j] * w0 + tmp[t1 + j] * w1) + s0;
+        out[o + j + 1] = clip8(HALF + tmp[t0 + j + 1] * w0 + tmp[t1 + j + 1] * w1) + s1;
+        out[o + j + 2] = clip8(HALF + tmp[t0 + j + 2] * w0 + tmp[t1 + j + 2] * w1) + s2;
+      }
       continue;
     }
-    for (let j = 0; j < rowLen; j++) {
-      let s = HALF;
-      for (let i = 0; i < n; i++) s += tmp[t0 + i * rowLen + j] * yF[wo + i];
-      out[o + j] = clip8(s);
+    for (let j = 0; j < rowLen; j += c) {
+      for (let ch = 0; ch < c; ch++) {
+        let s = HALF;
+        for (let i = 0; i < n; i++) s += tmp[t0 + i * rowLen + j + ch] * yF[wo + i];
+        out[o + j + ch] = clip8(s) + sh[ch];
+      }
     }
   }
   return { data: out, height, width, channels: c };

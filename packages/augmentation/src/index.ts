@@ -16,3 +16,4 @@ export {
   type Transform,
   tenCrop,
 } from './transforms';
+export { createWorkerPool, type WorkerPool } from './workerPool';
