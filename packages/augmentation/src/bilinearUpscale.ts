@@ -93,6 +93,7 @@ export function sourceRange(
 /** Pillow's `clip8`: fixed-point sum → 0..255. */
 function clip8(s: number): number {
   const v = s >> PRECISION_BITS;
+  // biome-ignore lint/complexity/useMathMinMax: branches are cheaper than a call in this hot loop
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
@@ -154,6 +155,13 @@ export function resampleWindow(
         tmp[o] = clip8(HALF + d[a] * w0 + d[a + 3] * w1);
         tmp[o + 1] = clip8(HALF + d[a + 1] * w0 + d[a + 4] * w1);
         tmp[o + 2] = clip8(HALF + d[a + 2] * w0 + d[a + 5] * w1);
+      } else if (c === 3 && n === 3) {
+        const w0 = xF[wo];
+        const w1 = xF[wo + 1];
+        const w2 = xF[wo + 2];
+        tmp[o] = clip8(HALF + d[a] * w0 + d[a + 3] * w1 + d[a + 6] * w2);
+        tmp[o + 1] = clip8(HALF + d[a + 1] * w0 + d[a + 4] * w1 + d[a + 7] * w2);
+        tmp[o + 2] = clip8(HALF + d[a + 2] * w0 + d[a + 5] * w1 + d[a + 8] * w2);
       } else if (c === 3) {
         let s0 = HALF;
         let s1 = HALF;
@@ -183,6 +191,7 @@ export function resampleWindow(
   const sh = new Float64Array(c);
   if (float?.shift) for (let k = 0; k < c; k++) sh[k] = float.shift[k];
   const yF = cy.fixed;
+  const acc = new Float64Array(rowLen); // exact: sums stay below 2^31
   for (let y = 0; y < height; y++) {
     const t0 = (cy.first[y] - srcY - yLo) * rowLen;
     const n = cy.count[y];
@@ -200,12 +209,15 @@ export function resampleWindow(
       }
       continue;
     }
+    // Reductions (3+ taps): accumulate whole rows, tap by tap (contiguous reads).
+    acc.fill(HALF, 0, rowLen);
+    for (let i = 0; i < n; i++) {
+      const w = yF[wo + i];
+      const t = t0 + i * rowLen;
+      for (let j = 0; j < rowLen; j++) acc[j] += tmp[t + j] * w;
+    }
     for (let j = 0; j < rowLen; j += c) {
-      for (let ch = 0; ch < c; ch++) {
-        let s = HALF;
-        for (let i = 0; i < n; i++) s += tmp[t0 + i * rowLen + j + ch] * yF[wo + i];
-        out[o + j + ch] = clip8(s) + sh[ch];
-      }
+      for (let ch = 0; ch < c; ch++) out[o + j + ch] = clip8(acc[j + ch]) + sh[ch];
     }
   }
   return { data: out, height, width, channels: c };
