@@ -102,16 +102,13 @@ describe('parity with torchvision + PIL on real photographs', () => {
     });
   }
 
-  it("'linear' resizes (up and down) reproduce Pillow's 8-bit arithmetic exactly", async () => {
+  it("'linear' enlargements reproduce Pillow's 8-bit arithmetic exactly", async () => {
     // resampleWindow runs Pillow's fixed-point two-pass filter, so from the same decoded pixels
-    // (PNG photos here) the result is torchvision's, bit for bit.
+    // (PNG photos here) the result is torchvision's, bit for bit. (Reductions go to libvips.)
     for (const c of fixture.cases) {
       const bytes = readFileSync(join(FIX, 'photos', c.file));
-      for (const which of ['resize', 'upsize'] as const) {
-        const [o] = await compose(resizeShorter(c[which].size)).applyAll(bytes, createRng(0));
-        const d = diff(o.data, px(c[which]));
-        expect(d.max, `${c.file} ${which}`).toBe(0);
-      }
+      const [o] = await compose(resizeShorter(c.upsize.size)).applyAll(bytes, createRng(0));
+      expect(diff(o.data, px(c.upsize)).max, c.file).toBe(0);
     }
   });
 
