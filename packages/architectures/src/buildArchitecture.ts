@@ -2,6 +2,7 @@ import { activation } from '@rectifier/activations';
 import { gaussian, msra, xavier } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec, LayerSpec, ResolvedModelOptions } from './architectureSpec';
+import { inputConv2d } from './inputConv2d';
 import { spp } from './spatialPyramidPooling';
 import { summarize } from './summarize';
 
@@ -44,10 +45,11 @@ function makeLayer(
   l: LayerSpec,
   o: ResolvedModelOptions,
   seed: number | undefined,
+  readsImage: boolean,
 ): tf.layers.Layer {
   switch (l.kind) {
     case 'conv2d':
-      return tf.layers.conv2d({
+      return (readsImage ? inputConv2d : tf.layers.conv2d)({
         name: l.name,
         filters: l.filters,
         kernelSize: l.kernelSize,
@@ -103,8 +105,13 @@ export function buildArchitecture(spec: ArchitectureSpec): BuiltModel {
   if (spec.inputSize !== null) summarize(spec, { inputSize: spec.inputSize });
   let layerIndex = 0;
   const seedFor = () => (o.seed === undefined ? undefined : o.seed + layerIndex++);
+  // The first conv reads the image (through padding at most): its input gradient is never used.
+  const firstConv = spec.trunk.find((l) => l.kind === 'conv2d');
   const chain = (x: tf.SymbolicTensor, layers: LayerSpec[]) =>
-    layers.reduce((t, l) => makeLayer(l, o, seedFor()).apply(t) as tf.SymbolicTensor, x);
+    layers.reduce(
+      (t, l) => makeLayer(l, o, seedFor(), l === firstConv).apply(t) as tf.SymbolicTensor,
+      x,
+    );
 
   const side = spec.inputSize;
   const input = tf.input({ name: 'image', shape: [side, side, spec.inputChannels] as number[] });

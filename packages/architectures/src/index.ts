@@ -26,6 +26,7 @@ export {
   ArchitecturesError,
   FeatureMapTooSmallError,
 } from './errors';
+export { InputConv2D, inputConv2d } from './inputConv2d';
 export { buildModel, deepNet, modelA, modelB, modelC, smallNet, vgg19 } from './models';
 export type { SpatialPyramidPoolingArgs } from './spatialPyramidPooling';
 export { SpatialPyramidPooling, spp } from './spatialPyramidPooling';

@@ -136,6 +136,7 @@ const pair = (v: unknown): [number, number] =>
 function kindOf(layer: tf.layers.Layer): string {
   const names: Record<string, string> = {
     Conv2D: 'conv2d',
+    RectifierInputConv2D: 'conv2d',
     ZeroPadding2D: 'zeroPadding2d',
     MaxPooling2D: 'maxPooling2d',
     RectifierSpatialPyramidPooling: 'spp',
@@ -149,7 +150,8 @@ function kindOf(layer: tf.layers.Layer): string {
 function stepOfLayer(layer: tf.layers.Layer): Step {
   const c = layer.getConfig() as Record<string, unknown>;
   switch (layer.getClassName()) {
-    case 'Conv2D': {
+    case 'Conv2D':
+    case 'RectifierInputConv2D': {
       const [kh, kw] = pair(c.kernelSize);
       const [sh, sw] = pair(c.strides ?? 1);
       return {
