@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * The packages as a user gets them: `npm pack` every published package, install the tarballs
+ * with only `@tensorflow/tfjs` beside them into a fresh project outside the repo, and train
+ * there, from ESM and from CommonJS. Catches what the in-repo tests cannot: the `files` list,
+ * the `exports` map, dist-relative paths (bundled assets, worker entries, wasm binaries) and
+ * whether one peer really is enough to train.
+ *
+ *   node tools/ci/packed-install.mjs [--keep]     (after `npm run build`)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(join(tmpdir(), 'rectifier-packed-'));
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+
+const published = readdirSync(join(root, 'packages'))
+  .map((d) => join(root, 'packages', d))
+  .filter((d) => !JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')).private);
+const tfjs = JSON.parse(
+  readFileSync(join(root, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8'),
+).version;
+
+try {
+  const tarballs = published.map((dir) => {
+    const out = run('npm', ['pack', '--silent', '--pack-destination', work], dir).trim();
+    return join(work, out.split('\n').pop());
+  });
+  const app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'rectifier-consumer', private: true, type: 'module' }),
+  );
+  const started = performance.now();
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...tarballs,
+      `@tensorflow/tfjs@${tfjs}`,
+    ],
+    app,
+  );
+  console.log(
+    `installed ${tarballs.length} tarballs + @tensorflow/tfjs@${tfjs} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const script of ['packed-consumer.mjs', 'packed-consumer.cjs']) {
+    writeFileSync(join(app, script), readFileSync(join(here, script)));
+    process.stdout.write(run(process.execPath, [script], app));
+  }
+  console.log('packed install: ok');
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
