@@ -41,6 +41,7 @@ const { model } = buildModel('small', {
   seed: 1,
 });
 assert.ok(summarize(model, { inputSize: 84 }).totalMultiplyAdds > 0);
+assert.equal(model.getLayer('trunk').getLayer('conv1').getClassName(), 'RectifierInputConv2D');
 const batch = 8;
 const x = tf.tidy(() =>
   tf.image.resizeBilinear(

@@ -26,6 +26,14 @@ const Conv2D = Object.getPrototypeOf(
 export class InputConv2D extends Conv2D {
   static className = 'RectifierInputConv2D';
 
+  // Layer.fromConfig, restated: the base class above is typed by its constructor only.
+  static fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config);
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (this.dataFormat === 'channelsFirst' || x.rank !== 4) {
