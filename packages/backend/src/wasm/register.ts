@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { fastBatchMatMul } from './batchMatMul';
+import { fastBatchMatMul, fastFusedMatMul } from './batchMatMul';
 import { comparisonKernels, fastBroadcastCompare } from './broadcastCompare';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
@@ -36,6 +36,7 @@ const replacements: Replacement[] = [
   { name: tf.Conv2DBackpropInput, make: () => conv2DBackpropInput },
   { name: tf.MaxPoolGrad, make: () => maxPoolGrad },
   wrapping(tf.BatchMatMul, fastBatchMatMul),
+  wrapping(tf._FusedMatMul, fastFusedMatMul),
   wrapping(tf.Slice, fastSlice),
   wrapping(tf.Max, (original) => poolReduce('max', original)),
   wrapping(tf.Sum, (original) => poolReduce('sum', original)),
