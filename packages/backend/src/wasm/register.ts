@@ -4,6 +4,7 @@ import { fastBatchMatMul, fastFusedMatMul } from './batchMatMul';
 import { comparisonKernels, fastBroadcastCompare } from './broadcastCompare';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
+import { sharedIdentity } from './identity';
 import type { KernelFn } from './kernelCalls';
 import { maxPoolGrad } from './maxPoolGrad';
 import { poolReduce } from './poolReduce';
@@ -38,6 +39,7 @@ const replacements: Replacement[] = [
   wrapping(tf.BatchMatMul, fastBatchMatMul),
   wrapping(tf._FusedMatMul, fastFusedMatMul),
   wrapping(tf.Slice, fastSlice),
+  wrapping(tf.Identity, sharedIdentity),
   wrapping(tf.Max, (original) => poolReduce('max', original)),
   wrapping(tf.Sum, (original) => poolReduce('sum', original)),
   ...comparisonKernels.map((name) => wrapping(name, fastBroadcastCompare)),
@@ -48,7 +50,8 @@ let registered: string[] | undefined;
 /**
  * Registers Rectifier's training kernels on the wasm backend: the missing
  * `Conv2DBackpropFilter`; faster `Conv2DBackpropInput`, transposed `BatchMatMul`, `Slice`,
- * `Max`/`Sum` over middle axes and broadcasting comparisons; a correct `MaxPoolGrad`. All are
+ * `Max`/`Sum` over middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an
+ * `Identity` that shares its input's buffer instead of copying it. All are
  * built from wasm's own kernels (XNNPACK convolution, matmul, pooling, transpose, scatter).
  * Idempotent; returns the kernel names. Call it before or after the wasm backend starts.
  */
