@@ -1,4 +1,4 @@
-import { onBackend } from '@rectifier/test-utils';
+import { expectAllClose, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { registerWasmTrainingKernels } from './register';
@@ -51,6 +51,6 @@ describe('wasm Identity shares its input buffer', () => {
       });
     const wasm = await onBackend('wasm', run);
     const cpu = await onBackend('cpu', run);
-    wasm.forEach((v, i) => expect(v).toBeCloseTo(cpu[i], 5));
+    expectAllClose(wasm, cpu, { rtol: 1e-5, atol: 1e-6 });
   });
 });
