@@ -30,7 +30,7 @@ export function fastBatchMatMul(original: KernelFn): KernelFn {
     if (batchOf(a) !== 1 || batchOf(b) !== 1 || (!tA && !tB && !freshWeights(a, b))) {
       return original({ inputs, backend, attrs });
     }
-    if (!tA && !tB) packed.add(b.dataId);
+    if (!tA && !tB) seen.add(b.dataId);
     const [ar, ac] = a.shape.slice(-2);
     const [br, bc] = b.shape.slice(-2);
     const rows = tA ? ac : ar;
@@ -83,16 +83,17 @@ export function fastFusedMatMul(original: KernelFn): KernelFn {
   };
 }
 
-// Right operands (by data) a product has already packed; see fastBatchMatMul.
-const packed = new WeakSet<object>();
+// Right operands (by data) already multiplied once: the next product packs them, and tfjs keeps
+// that packing for as long as the tensor lives (evaluation). See fastBatchMatMul.
+const seen = new WeakSet<object>();
 // Below this a packing pass costs less than the calls and transposes of route 2.
 const minFreshWeights = 1 << 18;
 
-/** A large right operand no product has packed yet: route 2 is cheaper than packing it. */
+/** A large right operand not multiplied before: route 2 is cheaper than packing it. */
 function freshWeights(a: tf.TensorInfo, b: tf.TensorInfo): boolean {
   const sizeB = b.shape.reduce((p, d) => p * d, 1);
   const sizeA = a.shape.reduce((p, d) => p * d, 1);
-  return sizeB >= minFreshWeights && sizeB >= 4 * sizeA && !packed.has(b.dataId);
+  return sizeB >= minFreshWeights && sizeB >= 4 * sizeA && !seen.has(b.dataId);
 }
 
 function batchOf(x: tf.TensorInfo): number {
