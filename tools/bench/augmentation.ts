@@ -4,7 +4,7 @@
  * the same run, one worker each and all cores each.
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/augmentation.ts [--images 300]
- *     [--inflight 2×cores] [--vips-threads 1]
+ *     [--inflight 2×cores] [--inflight-1core 3] [--vips-threads 1]
  *
  * Ours, one worker: one image at a time on this thread, libvips single-threaded. Ours, all
  * cores: `pipeline.withWorkers(createWorkerPool({ workers: cores }))` with 2 images in flight
@@ -125,15 +125,17 @@ async function ours(files: string[], inFlight: number, p = pipeline): Promise<nu
   return (performance.now() - t0) / 1000;
 }
 
-function torchvision(dir: string, workers: number): number {
-  const out = execFileSync(
-    PY,
-    [join(import.meta.dirname, 'augmentation_torchvision.py'), dir, String(workers)],
-    {
-      env: { ...process.env, OMP_NUM_THREADS: '1' },
-    },
-  );
+function torchvision(dir: string, workers: number, cpus?: string): number {
+  const args = [join(import.meta.dirname, 'augmentation_torchvision.py'), dir, String(workers)];
+  const out = execFileSync(cpus ? 'taskset' : PY, cpus ? ['-c', cpus, PY, ...args] : args, {
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
   return JSON.parse(out.toString()).seconds;
+}
+
+/** Pins this process and all its threads (libuv's pool, libvips' workers) to `cpus`. */
+function pin(cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'rectifier-bench-aug-'));
@@ -149,7 +151,24 @@ try {
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   // Each setting: ours and torchvision alternate R times (other agents' load comes and goes);
   // the table shows the best of R for each side (least disturbed run) and the median.
+  const all = `0-${CORES - 1}`;
   const settings: { name: string; ours: () => Promise<number>; tv: () => number }[] = [
+    {
+      // one core for each side (taskset): torchvision's single worker process, and our loader
+      // with `--inflight-1core` images in flight, so one image's decode overlaps another's JS
+      // work and the thread hand-offs on the same core
+      name: '1 core',
+      ours: async () => {
+        sharp.concurrency(1);
+        pin('0');
+        try {
+          return rate(await ours(files, arg('inflight-1core', 3)));
+        } finally {
+          pin(all);
+        }
+      },
+      tv: () => rate(torchvision(dir, 1, '0')),
+    },
     {
       // one worker: one image at a time, libvips single-threaded
       name: '1 worker',
