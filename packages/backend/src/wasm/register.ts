@@ -8,7 +8,7 @@ import { sharedIdentity } from './identity';
 import type { KernelFn } from './kernelCalls';
 import { maxPoolGrad } from './maxPoolGrad';
 import { poolReduce } from './poolReduce';
-import { fastSlice } from './slice';
+import { fastSlice, fastSplitV } from './slice';
 
 interface Replacement {
   name: string;
@@ -39,6 +39,7 @@ const replacements: Replacement[] = [
   wrapping(tf.BatchMatMul, fastBatchMatMul),
   wrapping(tf._FusedMatMul, fastFusedMatMul),
   wrapping(tf.Slice, fastSlice),
+  wrapping(tf.SplitV, fastSplitV),
   wrapping(tf.Identity, sharedIdentity),
   wrapping(tf.Max, (original) => poolReduce('max', original)),
   wrapping(tf.Sum, (original) => poolReduce('sum', original)),
@@ -49,10 +50,11 @@ let registered: string[] | undefined;
 
 /**
  * Registers Rectifier's training kernels on the wasm backend: the missing
- * `Conv2DBackpropFilter`; faster `Conv2DBackpropInput`, transposed `BatchMatMul`, `Slice`,
- * `Max`/`Sum` over middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an
- * `Identity` that shares its input's buffer instead of copying it. All are
- * built from wasm's own kernels (XNNPACK convolution, matmul, pooling, transpose, scatter).
+ * `Conv2DBackpropFilter`; faster `Conv2DBackpropInput`, `BatchMatMul` (transposed operands, and
+ * the dense forward with new weights), `_FusedMatMul`, `Slice`, `SplitV`, `Max`/`Sum` over
+ * middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an `Identity` that shares
+ * its input's buffer instead of copying it. All are built from wasm's own kernels (XNNPACK
+ * convolution, matmul, pooling, transpose, scatter).
  * Idempotent; returns the kernel names. Call it before or after the wasm backend starts.
  */
 export function registerWasmTrainingKernels(): string[] {

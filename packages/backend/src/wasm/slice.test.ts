@@ -1,6 +1,6 @@
 import { normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { registerWasmTrainingKernels } from './register';
 
 const cases: [number[], number[], number[]][] = [
@@ -82,5 +82,25 @@ describe('wasm Slice', () => {
         return [...parts.map((p) => Array.from(p.dataSync())), Array.from(g.dataSync())];
       });
     expect(await onBackend('wasm', run)).toEqual(await onBackend('cpu', run));
+  });
+
+  test('split cuts each piece with the registered Slice (no whole-input copy per piece)', async () => {
+    await onBackend('wasm', () => {
+      const slice = tf.getKernel('Slice', 'wasm') as tf.KernelConfig;
+      const spy = vi.spyOn(slice, 'kernelFunc');
+      try {
+        const x = tf.tensor2d(normalArray(6 * 20, 5), [6, 20]);
+        const parts = tf.split(x, [3, 7, 10], 1);
+        expect(spy).toHaveBeenCalledTimes(3);
+        expect(parts.map((p) => p.shape)).toEqual([
+          [6, 3],
+          [6, 7],
+          [6, 10],
+        ]);
+        tf.dispose([x, ...parts]);
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 });

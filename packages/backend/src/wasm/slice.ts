@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFn, WasmBackend } from './kernelCalls';
+import { type KernelFn, kernelOf, type WasmBackend } from './kernelCalls';
 
 type Numbers = Float32Array | Int32Array | Uint8Array;
 
@@ -11,8 +11,7 @@ interface HeapBackend extends WasmBackend {
 /**
  * Replaces the wasm backend's `Slice`, which starts by copying the whole input out of the wasm
  * heap (`readSync`) to cut a piece of it: slicing 4 K floats from a 200 K-float tensor costs a
- * 200 K copy. Reading through a heap view instead makes slicing (and `split`, the gradient of
- * `concat`, which is a slice per piece) proportional to the piece. Contiguous runs are copied
+ * 200 K copy. Reading through a heap view instead makes slicing proportional to the piece. Contiguous runs are copied
  * with `TypedArray.set` (a memcpy), as the original does after its copy.
  */
 export function fastSlice(original: KernelFn): KernelFn {
@@ -29,6 +28,35 @@ export function fastSlice(original: KernelFn): KernelFn {
     const to = backend.typedArrayFromHeap(out);
     copyBox(from, x.shape, start, extent, to);
     return out;
+  };
+}
+
+/**
+ * Replaces the wasm backend's `SplitV` (`tf.split`, and the gradient of every `concat`), which
+ * calls wasm's own slice function directly, so each piece copied the whole input first: an
+ * SPP layer's backward pass split [32, 6400] into its levels and bins that way. Each piece is
+ * now cut by the registered `Slice` (the one above).
+ */
+export function fastSplitV(original: KernelFn): KernelFn {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === 'string') return original(args);
+    const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
+    const along = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, along);
+    const slice = kernelOf(tf.Slice);
+    const begin = x.shape.map(() => 0);
+    return sizes.map((s) => {
+      const size = [...x.shape];
+      size[along] = s;
+      const piece = slice({
+        inputs: { x },
+        backend: args.backend,
+        attrs: { begin: [...begin], size },
+      });
+      begin[along] += s;
+      return piece;
+    }) as unknown as tf.TensorInfo;
   };
 }
 
