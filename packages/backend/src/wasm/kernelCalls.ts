@@ -56,6 +56,17 @@ export class WasmCalls {
     return info;
   }
 
+  /** A small float32 tensor on the backend. */
+  tensor(values: number[], shape: number[]): tf.TensorInfo {
+    const info = {
+      dataId: this.backend.write(new Float32Array(values), shape, 'float32'),
+      shape,
+      dtype: 'float32' as const,
+    };
+    this.made.push(info);
+    return info;
+  }
+
   transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
     return this.run(tf.Transpose, { x }, { perm });
   }
