@@ -159,6 +159,23 @@ function fcHead(o: ResolvedModelOptions, top: LayerSpec[]): LayerSpec[] {
   return head;
 }
 
+/** The spec of a trunk built in `list`, topped by `top` (SPP or pool5) and the fc head. */
+function assemble(
+  name: string,
+  o: ResolvedModelOptions,
+  list: LayerList,
+  top: LayerSpec[],
+): ArchitectureSpec {
+  return {
+    name,
+    inputSize: o.inputSize,
+    inputChannels: o.inputChannels,
+    trunk: list.layers,
+    head: fcHead(o, top),
+    options: o,
+  };
+}
+
 const sppTop = (o: ResolvedModelOptions): LayerSpec[] => [
   { kind: 'spp', name: 'spp', levels: o.sppLevels, binning: o.sppBinning },
 ];
@@ -185,14 +202,7 @@ function smallOrDeep(
   conv2x2Stage(list, 2, 4, 128);
   list.pool('pool2', 2);
   conv2x2Stage(list, 3, 6 + extraLayers, 256);
-  return {
-    name,
-    inputSize: o.inputSize,
-    inputChannels: o.inputChannels,
-    trunk: list.layers,
-    head: fcHead(o, sppTop(o)),
-    options: o,
-  };
+  return assemble(name, o, list, sppTop(o));
 }
 
 export function describeSmallNet(options: ModelOptions = {}): ArchitectureSpec {
@@ -219,14 +229,7 @@ function largeModel(name: 'A' | 'B' | 'C', options: ModelOptions): ArchitectureS
     if (s > 0) list.pool(`pool${s + 1}`, 2);
     for (let i = 1; i <= depth; i++) list.conv(`conv${s + 2}_${i}`, filters, 3);
   });
-  return {
-    name,
-    inputSize: o.inputSize,
-    inputChannels: o.inputChannels,
-    trunk: list.layers,
-    head: fcHead(o, sppTop(o)),
-    options: o,
-  };
+  return assemble(name, o, list, sppTop(o));
 }
 
 export const describeModelA = (options: ModelOptions = {}) => largeModel('A', options);
@@ -269,14 +272,7 @@ export function describeVgg19(options: Vgg19Options = {}): ArchitectureSpec {
           { kind: 'flatten', name: 'flatten' },
         ]
       : sppTop(o);
-  return {
-    name: top === 'pool5' ? 'vgg19' : 'vgg19-spp',
-    inputSize: o.inputSize,
-    inputChannels: o.inputChannels,
-    trunk: list.layers,
-    head: fcHead(o, head),
-    options: o,
-  };
+  return assemble(top === 'pool5' ? 'vgg19' : 'vgg19-spp', o, list, head);
 }
 
 /** The architecture called `name`, as data (no tensors are allocated). */
