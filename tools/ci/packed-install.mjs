@@ -4,7 +4,8 @@
  * with only `@tensorflow/tfjs` beside them into a fresh project outside the repo, and train
  * there, from ESM and from CommonJS. Catches what the in-repo tests cannot: the `files` list,
  * the `exports` map, dist-relative paths (bundled assets, worker entries, wasm binaries) and
- * whether one peer really is enough to train.
+ * whether one peer really is enough to train. Then every README example runs there as a doc test
+ * (doctest.mjs).
  *
  *   node tools/ci/packed-install.mjs [--keep]     (after `npm run build`)
  */
@@ -13,6 +14,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDocTests } from './doctest.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const keep = process.argv.includes('--keep');
@@ -59,7 +61,8 @@ try {
     writeFileSync(join(app, script), readFileSync(join(here, script)));
     process.stdout.write(run(process.execPath, [script], app));
   }
-  console.log('packed install: ok');
+  const examples = await runDocTests(app);
+  console.log(`packed install: ok (${examples} README examples ran as doc tests)`);
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });

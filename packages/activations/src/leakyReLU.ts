@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ActivationArgumentError } from './errors';
+import { defaultLayerName } from './layerName';
 
 /** Arguments of the fixed-slope `LeakyReLU` layer. */
 export interface LeakyReLUArgs {
@@ -19,7 +20,7 @@ export class LeakyReLU extends tf.layers.Layer {
   readonly alpha: number;
 
   constructor(args: LeakyReLUArgs = {}) {
-    super(args);
+    super({ ...args, name: args.name ?? defaultLayerName('leaky_relu') });
     const { alpha = defaultAlpha } = args;
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
       throw new ActivationArgumentError(

@@ -7,9 +7,11 @@ import {
   activation,
   isDecayFree,
   LeakyReLU,
+  leakyReLU,
   PReLU,
   prelu,
   ReLU,
+  relu,
 } from './index';
 
 beforeAll(async () => {
@@ -148,5 +150,22 @@ describe('serialization', () => {
     expect(isDecayFree({ name: 'conv1_act/prelu_alpha_3' })).toBe(true);
     expect(isDecayFree({ name: 'conv1/kernel' })).toBe(false);
     expect(isDecayFree({ name: 'my_prelu_alpha_layer/kernel' })).toBe(false);
+  });
+});
+
+describe('layer arguments and names', () => {
+  test('a PReLU can be the first layer of a sequential model (inputShape)', () => {
+    const model = tf.sequential({ layers: [prelu({ inputShape: [3] })] });
+    const y = model.predict(tf.tensor2d([[-4, 0, 2]])) as tf.Tensor;
+    expectAllClose(y.dataSync(), [-1, 0, 2]);
+  });
+
+  test('default layer names are readable and unique', () => {
+    const names = [prelu(), prelu(), leakyReLU(), relu()].map((l) => l.name);
+    expect(names[0]).toMatch(/^prelu_\d+$/);
+    expect(names[1]).toMatch(/^prelu_\d+$/);
+    expect(names[1]).not.toBe(names[0]);
+    expect(names[2]).toMatch(/^leaky_relu_\d+$/);
+    expect(names[3]).toMatch(/^relu_\d+$/);
   });
 });

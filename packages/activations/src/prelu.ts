@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { PRELU_SLOPE_WEIGHT_NAME } from './decayFree';
 import { ActivationArgumentError } from './errors';
+import { defaultLayerName } from './layerName';
 import { preluOp } from './preluOp';
 
 /** Arguments of the `PReLU` layer (Sec. 2.1). */
@@ -16,6 +17,10 @@ export interface PReLUArgs {
   name?: string;
   /** Whether the slopes are trained (default true). */
   trainable?: boolean;
+  /** Shape of the input without the batch axis, when this is the first layer of a model. */
+  inputShape?: tf.Shape;
+  /** Shape of the input with the batch axis, when this is the first layer of a model. */
+  batchInputShape?: tf.Shape;
 }
 
 const defaultInit = 0.25; // Sec. 2.1: "we use a_i = 0.25 as the initialization"
@@ -35,7 +40,7 @@ export class PReLU extends tf.layers.Layer {
   private alpha: tf.LayerVariable | null = null;
 
   constructor(args: PReLUArgs = {}) {
-    super(args);
+    super({ ...args, name: args.name ?? defaultLayerName('prelu') });
     const { shared = false, init = defaultInit } = args;
     if (typeof shared !== 'boolean') {
       throw new ActivationArgumentError(

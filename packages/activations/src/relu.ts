@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { defaultLayerName } from './layerName';
 
 /** Arguments of the `ReLU` layer. */
 export interface ReLUArgs {
@@ -13,7 +14,7 @@ export class ReLU extends tf.layers.Layer {
   static className = 'RectifierReLU';
 
   constructor(args: ReLUArgs = {}) {
-    super(args);
+    super({ ...args, name: args.name ?? defaultLayerName('relu') });
     this.supportsMasking = true;
   }
 

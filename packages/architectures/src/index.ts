@@ -27,6 +27,7 @@ export {
   FeatureMapTooSmallError,
 } from './errors';
 export { InputConv2D, inputConv2d } from './inputConv2d';
+export { loadModel } from './loadModel';
 export { buildModel, deepNet, modelA, modelB, modelC, smallNet, vgg19 } from './models';
 export { SeededDropout, seededDropout } from './seededDropout';
 export type { SpatialPyramidPoolingArgs } from './spatialPyramidPooling';

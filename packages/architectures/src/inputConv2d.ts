@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { defaultLayerName } from './layerName';
 
 type Conv2DArgs = Parameters<typeof tf.layers.conv2d>[0];
 type Conv2DLayer = ReturnType<typeof tf.layers.conv2d>;
@@ -25,6 +26,10 @@ const Conv2D = Object.getPrototypeOf(
  */
 export class InputConv2D extends Conv2D {
   static className = 'RectifierInputConv2D';
+
+  constructor(args: Conv2DArgs) {
+    super({ ...args, name: args.name ?? defaultLayerName('input_conv2d') });
+  }
 
   // Layer.fromConfig, restated: the base class above is typed by its constructor only.
   static fromConfig<T extends tf.serialization.Serializable>(

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ArchitecturesArgumentError, FeatureMapTooSmallError } from './errors';
+import { defaultLayerName } from './layerName';
 import { binEdges, type SppBinning } from './sppBins';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -47,7 +48,7 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
   readonly binning: SppBinning;
 
   constructor(args: SpatialPyramidPoolingArgs) {
-    super(args);
+    super({ ...args, name: args.name ?? defaultLayerName('spp') });
     const { levels, binning = 'adaptive' } = args;
     if (
       !Array.isArray(levels) ||

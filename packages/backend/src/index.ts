@@ -1,3 +1,6 @@
+import './register';
+
+export { CPU_TRAINING_WARNING } from './cpuTrainingWarning';
 export { BackendArgumentError, BackendError, BackendUnavailableError } from './errors';
 export type {
   BackendInfo,

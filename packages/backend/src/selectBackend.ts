@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { markCpuChosen } from './cpuTrainingWarning';
 import { BackendArgumentError, BackendUnavailableError } from './errors';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerThreadedWasm, wasmThreads } from './wasm/threadedWasm';
@@ -113,6 +114,7 @@ export async function selectBackend(
     }
   }
 
+  markCpuChosen();
   if (!(await tf.setBackend('cpu'))) {
     throw new BackendUnavailableError('cpu', [], 'the @tensorflow/tfjs cpu backend failed');
   }

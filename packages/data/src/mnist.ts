@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataArgumentError, DatasetLayoutError } from './errors';
 import { readIdx } from './idx';
+import type { RawImage } from './image';
 
 /** An MNIST-format data set in memory: N images of H×W uint8 pixels and N uint8 labels. */
 export interface IdxImageDataset {
@@ -121,7 +122,9 @@ export function loadFashionMnistSubset(split: 'train' | 'test'): IdxImageDataset
  * A loader-ready view of an IDX data set: `load(i)` returns image i as an H×W×1 float32 image in
  * [0, 1] (pass it to `createLoader` with `label: (i) => ds.labels[i]`).
  */
-export function idxExample(ds: IdxImageDataset, index: number) {
+// The explicit return type keeps `Float32Array<ArrayBuffer>` (TypeScript ≥ 5.7 only) out of the
+// emitted .d.ts, so users on TypeScript 5.0–5.6 can compile against it.
+export function idxExample(ds: IdxImageDataset, index: number): RawImage<Float32Array> {
   const per = ds.height * ds.width;
   const data = new Float32Array(per);
   const src = ds.images.subarray(index * per, (index + 1) * per);
