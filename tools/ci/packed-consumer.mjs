@@ -84,7 +84,7 @@ await model.save(
 const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
 const [a, b] = [model.predict(x), loaded.predict(x)];
 assert.deepEqual(b.dataSync(), a.dataSync());
-console.log(`esm: wasm, one SGD step (loss ${value.toFixed(3)}), save/load round trip`);
+console.log(`esm: ${info.name}, one SGD step (loss ${value.toFixed(3)}), save/load round trip`);
 
 // Augmentation in this thread and in the worker pool (dist/geometryWorker.js).
 const jpeg = await sharp({
