@@ -1,10 +1,13 @@
 /**
  * One SGD step (momentum 0.9) of the small net (Table 1 layers, width 0.5, fc 1024, 10 classes,
- * input 112, batch 32): wasm + Rectifier's kernels vs the tfjs cpu backend vs PyTorch CPU, the
- * peer run in the same invocation with the same thread count.
+ * input 112, batch 32): wasm + Rectifier's kernels vs the oneDNN engine vs the tfjs cpu backend
+ * vs PyTorch CPU, all in the same invocation with the same thread count. wasm and oneDNN each
+ * run in a child process of this script (`--engine`): wasm with N threads is the threaded build,
+ * whose heap the oneDNN engine cannot address, and the wasm backend cannot be swapped once it
+ * has started.
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/step.ts [--steps 10] [--threads 1] [--prelu]
- *     [--no-cpu] [--profile]
+ *     [--no-cpu] [--profile] [--engine wasm|onednn]
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,7 @@ const profile = args.includes('--profile');
 const activation = args.includes('--prelu') ? 'prelu' : 'relu';
 const batch = 32;
 const threads = Number(args[args.indexOf('--threads') + 1]) || 1;
+const engine = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
 
 function stepTimes(config: SmallNetConfig, count: number, batch = 32): number {
   const net = buildSmallNet(config);
@@ -65,9 +69,38 @@ function torchStep(threads: number): number {
 }
 
 const config = { ...benchConfig, activation } as SmallNetConfig;
-const info = await selectBackend({ prefer: 'wasm', threads });
-const wasm = stepTimes(config, steps);
-if (profile) {
+
+/** Runs this script for one engine in a child process; its last line is a JSON result. */
+function engineStep(name: 'wasm' | 'onednn'): { ms: number; threads: number } {
+  const script = fileURLToPath(import.meta.url);
+  const childArgs = ['--conditions=@rectifier/source', script, '--engine', name];
+  childArgs.push('--steps', String(steps), '--threads', String(threads));
+  if (activation === 'prelu') childArgs.push('--prelu');
+  if (profile) childArgs.push('--profile');
+  const out = execFileSync(process.execPath, ['--import', 'tsx', ...childArgs], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+  const lines = out.split('\n');
+  if (profile) console.log(`${name} profile (kernel ms):\n${lines.slice(0, -1).join('\n')}\n`);
+  return JSON.parse(lines.at(-1)!);
+}
+
+if (engine !== undefined) {
+  if (engine !== 'wasm' && engine !== 'onednn')
+    throw new Error(`--engine: wasm or onednn, got ${engine}`);
+  await childRun(engine);
+  process.exit(0);
+}
+
+async function childRun(name: 'wasm' | 'onednn') {
+  const info = await selectBackend({ prefer: name, threads });
+  const ms = stepTimes(config, steps);
+  if (profile) await printProfile();
+  console.log(JSON.stringify({ ms, threads: info.threads }));
+}
+
+async function printProfile() {
   const net = buildSmallNet(config);
   const x = tf.randomNormal([batch, config.input, config.input, 3]) as tf.Tensor4D;
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10);
@@ -89,7 +122,10 @@ if (profile) {
       .join('\n'),
   );
 }
-const torch = torchStep(info.threads);
+
+const wasm = engineStep('wasm');
+const onednn = engineStep('onednn');
+const torch = torchStep(threads);
 // The cpu backend needs minutes for one step at batch 32 (its weight gradient is a scalar JS
 // loop); the step is dominated by per-example conv work, so it is timed at batch 4 and scaled.
 const cpuBatch = 4;
@@ -100,23 +136,27 @@ if (withCpu) {
 }
 
 console.log(
-  `\nOne SGD step, small net (${activation}, width 0.5, fc 1024, input 112, batch ${batch}), ${info.threads} thread(s), ms\n`,
+  `\nOne SGD step, small net (${activation}, width 0.5, fc 1024, input 112, batch ${batch}), ${threads} thread(s) (wasm: ${wasm.threads}, oneDNN: ${onednn.threads}), ms\n`,
 );
 table(
   [
     'wasm + Rectifier',
+    'oneDNN engine',
     'PyTorch CPU',
     `tfjs cpu (batch ${cpuBatch} ×${batch / cpuBatch})`,
     'wasm / PyTorch',
-    'cpu / wasm',
+    'oneDNN / PyTorch',
+    'wasm / oneDNN',
   ],
   [
     [
-      fmt(wasm),
+      fmt(wasm.ms),
+      fmt(onednn.ms),
       fmt(torch),
       withCpu ? fmt(cpu) : '—',
-      ratio(wasm, torch),
-      withCpu ? ratio(cpu, wasm) : '—',
+      ratio(wasm.ms, torch),
+      ratio(onednn.ms, torch),
+      ratio(wasm.ms, onednn.ms),
     ],
   ],
 );

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BackendArgumentError, BackendUnavailableError, selectBackend } from './index';
+import { oneDnnKernels } from './onednn/register';
 
 afterEach(async () => {
   await tf.setBackend('cpu');
@@ -8,11 +9,24 @@ afterEach(async () => {
 });
 
 describe('selectBackend', () => {
-  test('auto picks wasm with the training kernels when tfjs-node is absent', async () => {
-    const info = await selectBackend();
-    expect(info).toMatchObject({ name: 'wasm', device: 'cpu', threads: 1 });
-    expect(info.trainingKernels).toContain('Conv2DBackpropFilter');
+  // Needs the oneDNN addon built at install (libdnnl-dev); onednn/fallback.test.ts plays a
+  // machine without it, where auto picks wasm.
+  test('auto picks onednn (wasm + oneDNN kernels) when tfjs-node is absent', async () => {
+    const info = await selectBackend({ threads: 2 });
+    expect(info).toMatchObject({ name: 'onednn', device: 'cpu', threads: 2 });
+    expect(info.onednnKernels).toEqual(
+      expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad']),
+    );
+    expect(info.trainingKernels).toContain('Slice');
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  test('wasm by name switches the oneDNN kernels off', async () => {
+    await selectBackend({ prefer: 'onednn' });
+    const info = await selectBackend({ prefer: 'wasm' });
+    expect(info.name).toBe('wasm');
+    expect(info.onednnKernels).toBeUndefined();
+    expect(oneDnnKernels()).toEqual([]);
   });
 
   test('asking for tensorflow here raises a typed error naming the packages', async () => {

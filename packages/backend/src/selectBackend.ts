@@ -1,16 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { markCpuChosen } from './cpuTrainingWarning';
 import { BackendArgumentError, BackendUnavailableError } from './errors';
+import { startOneDnn, stopOneDnn } from './onednn/select';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerThreadedWasm, wasmThreads } from './wasm/threadedWasm';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
 
 export interface SelectBackendOptions {
   /** Which backend to use. `auto` (default) takes the fastest that loads on this machine. */
   prefer?: BackendPreference;
   /**
-   * Threads for the wasm backend's XNNPACK pool (default 1). tfjs-backend-wasm never runs
+   * Threads (default 1). With `onednn`: the size of oneDNN's OpenMP pool, which runs the
+   * convolutions, products and pooling (wasm then runs the rest on one thread). With `wasm`:
+   * the wasm backend's XNNPACK pool. tfjs-backend-wasm never runs
    * threaded in Node on its own; Rectifier loads its pthreads build so that it can. Choose it
    * in the first call: the thread count is fixed once the wasm backend has started. Leave it at
    * 1 when running one worker process per core (multi-device training).
@@ -19,15 +22,20 @@ export interface SelectBackendOptions {
 }
 
 export interface BackendInfo {
-  /** tfjs backend name, as `tf.getBackend()` reports it. */
-  name: 'tensorflow' | 'wasm' | 'cpu';
+  /**
+   * tfjs backend name, as `tf.getBackend()` reports it; `onednn` is the wasm backend with
+   * Rectifier's oneDNN kernels (`tf.getBackend()` says `wasm`).
+   */
+  name: 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
   device: 'gpu' | 'cpu';
   /** The npm package that provides the backend. */
   package: string;
   version: string;
   threads: number;
-  /** Kernels Rectifier registered for this backend (wasm only). */
+  /** Kernels Rectifier registered for this backend (wasm and onednn). */
   trainingKernels: string[];
+  /** With `onednn`: the kernels that run on oneDNN (the rest of `trainingKernels` on wasm). */
+  onednnKernels?: string[];
 }
 
 /** How a native tfjs package is loaded; replaced in tests to play a machine that has one. */
@@ -42,7 +50,9 @@ const defaultLoader: ModuleLoader = (specifier) => import(specifier);
 
 /**
  * Chooses and activates a tfjs backend. `auto` tries, in order, tfjs-node-gpu (CUDA), tfjs-node
- * (oneDNN), wasm with Rectifier's training kernels, then the pure-JS cpu backend. A backend
+ * (TensorFlow's CPU build), `onednn` (wasm with Rectifier's oneDNN addon for convolutions,
+ * products and pooling, when it was built at install), wasm with Rectifier's training kernels,
+ * then the pure-JS cpu backend. A backend
  * asked for by name that cannot load raises `BackendUnavailableError` naming what to install.
  */
 export async function selectBackend(
@@ -51,10 +61,10 @@ export async function selectBackend(
 ): Promise<BackendInfo> {
   const prefer = options.prefer ?? 'auto';
   const threads = options.threads ?? 1;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(prefer)) {
+  if (!['auto', 'tensorflow', 'onednn', 'wasm', 'cpu'].includes(prefer)) {
     throw new BackendArgumentError(
       `Unknown backend "${prefer}": for a GPU install @tensorflow/tfjs-node-gpu and use ` +
-        `"tensorflow"; otherwise use one of: auto, tensorflow, wasm, cpu.`,
+        `"tensorflow"; otherwise use one of: auto, tensorflow, onednn, wasm, cpu.`,
     );
   }
   if (!Number.isInteger(threads) || threads < 1) {
@@ -91,6 +101,27 @@ export async function selectBackend(
       );
     }
   }
+
+  if (prefer === 'auto' || prefer === 'onednn') {
+    const onednn = await startOneDnn(threads);
+    if (!(onednn instanceof Error)) {
+      return {
+        name: 'onednn',
+        device: 'cpu',
+        package: '@rectifier/backend',
+        version: onednn.version,
+        threads: onednn.threads,
+        trainingKernels: onednn.trainingKernels,
+        onednnKernels: onednn.onednnKernels,
+      };
+    }
+    if (prefer === 'onednn') {
+      throw new BackendUnavailableError('onednn', await availableBackends(), onednn.message, {
+        cause: onednn,
+      });
+    }
+  }
+  stopOneDnn();
 
   if (prefer === 'auto' || prefer === 'wasm') {
     const trainingKernels = registerWasmTrainingKernels();

@@ -45,6 +45,12 @@ export class WasmCalls {
     return outs;
   }
 
+  /** Takes ownership of a TensorInfo made elsewhere, so that `finish` frees it too. */
+  adopt(info: tf.TensorInfo): tf.TensorInfo {
+    this.made.push(info);
+    return info;
+  }
+
   /** A float32 scalar on the backend. */
   constant(value: number): tf.TensorInfo {
     const info = {

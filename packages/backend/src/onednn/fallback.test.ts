@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { BackendUnavailableError, selectBackend } from '../index';
+
+// A machine where the addon was not built (no oneDNN or no compiler at install).
+vi.mock('./addon', () => ({
+  loadOneDnnAddon: () =>
+    new Error('the oneDNN addon was not built (simulated): install oneDNN (libdnnl-dev)'),
+}));
+
+afterEach(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('selectBackend without the oneDNN addon', () => {
+  test('auto falls back to wasm with the training kernels', async () => {
+    const info = await selectBackend();
+    expect(info).toMatchObject({ name: 'wasm', threads: 1 });
+    expect(info.onednnKernels).toBeUndefined();
+    expect(info.trainingKernels).toContain('Conv2DBackpropFilter');
+    expect(tf.getBackend()).toBe('wasm');
+    // Training still works there.
+    const dw = tf.tidy(() =>
+      tf
+        .grad((w: tf.Tensor) =>
+          tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').sum(),
+        )(tf.ones([3, 3, 1, 1]))
+        .dataSync(),
+    );
+    expect(Array.from(dw)).toEqual([16, 20, 16, 20, 25, 20, 16, 20, 16]);
+  });
+
+  test('asking for onednn by name says what to install', async () => {
+    const error = await selectBackend({ prefer: 'onednn' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toMatch(/Backend "onednn" is not available: .*libdnnl-dev/);
+    expect((error as Error).message).toMatch(/Available here: wasm, cpu/);
+  });
+});
