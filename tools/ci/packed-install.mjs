@@ -9,15 +9,17 @@
  *
  *   node tools/ci/packed-install.mjs [--keep]     (after `npm run build`)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDocTests } from './doctest.mjs';
+import { manifestProblems } from './packed-manifest.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const keep = process.argv.includes('--keep');
+const oldestTypeScript = '5.0.4';
 const work = mkdtempSync(join(tmpdir(), 'rectifier-packed-'));
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
@@ -50,13 +52,41 @@ try {
       '--loglevel=error',
       ...tarballs,
       `@tensorflow/tfjs@${tfjs}`,
+      // The oldest TypeScript the packages' types support, for the check below.
+      `typescript@${oldestTypeScript}`,
+      '@types/node@20',
     ],
     app,
   );
   console.log(
     `installed ${tarballs.length} tarballs + @tensorflow/tfjs@${tfjs} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
+  const problems = published.flatMap((dir) => {
+    const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    return manifestProblems(join(app, 'node_modules', name));
+  });
+  if (problems.length > 0) throw new Error(`Packed manifests:\n${problems.join('\n')}`);
+  console.log(`manifests: ${published.length} packages ship every file they name`);
   const here = dirname(fileURLToPath(import.meta.url));
+  writeFileSync(join(app, 'packed-types.ts'), readFileSync(join(here, 'packed-types.ts')));
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(app, 'node_modules/typescript/bin/tsc'),
+      ...['--noEmit', '--strict', '--target', 'es2022', '--types', 'node'],
+      ...['--module', 'nodenext', '--moduleResolution', 'nodenext', 'packed-types.ts'],
+    ],
+    { cwd: app, encoding: 'utf8' },
+  );
+  const ours = tsc.stdout
+    .split('\n')
+    .filter((l) => /^(node_modules\/@rectifier\/|packed-types)/.test(l));
+  if (ours.length > 0) {
+    throw new Error(
+      `The packed types do not compile with TypeScript ${oldestTypeScript}:\n${ours.join('\n')}`,
+    );
+  }
+  console.log(`types: every package compiles with TypeScript ${oldestTypeScript}`);
   for (const script of ['packed-consumer.mjs', 'packed-consumer.cjs']) {
     writeFileSync(join(app, script), readFileSync(join(here, script)));
     process.stdout.write(run(process.execPath, [script], app));

@@ -1,5 +1,6 @@
 import {
   type BytesTransform,
+  decodeFailureReason,
   ImageDecodeError,
   probeImage,
   type RawImage,
@@ -80,7 +81,7 @@ export function compose(...transforms: Transform[]): Pipeline {
             ? await pool.run(bytes, p, width, height, undefined, true)
             : await runGeometry(bytes, p, width, height);
         } catch (cause) {
-          throw new ImageDecodeError(path, (cause as Error).message, { cause });
+          throw new ImageDecodeError(path, await decodeFailureReason(cause, bytes), { cause });
         }
         const outs = tenCrops(pixels, p.tenCrop);
         for (const img of outs) for (const f of float) f.apply(img, rng);
@@ -96,7 +97,7 @@ export function compose(...transforms: Transform[]): Pipeline {
           ? ((await pool.run(bytes, p, width, height, shift)) as RawImage<Float32Array>)
           : ((await runGeometry(bytes, p, width, height, { shift })) as RawImage<Float32Array>);
       } catch (cause) {
-        throw new ImageDecodeError(path, (cause as Error).message, { cause });
+        throw new ImageDecodeError(path, await decodeFailureReason(cause, bytes), { cause });
       }
       for (let i = shift ? 1 : 0; i < float.length; i++) float[i].apply(out, rng);
       return [out];

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { computeDatasetStats, statsKey } from './datasetStats';
 import { ImageDecodeError } from './errors';
 import { createRng } from './rng';
 import { symmetricEigen } from './symmetricEigen';
-import { tmp } from './testing/makeTree';
+import { removeTmpDirs, tmp } from './testing/makeTree';
+
+afterAll(removeTmpDirs);
 
 describe('symmetricEigen', () => {
   it('reconstructs A = V diag(λ) Vᵀ with orthonormal V, λ descending', () => {

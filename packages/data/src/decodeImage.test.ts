@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, probeImage, readImageBytes, sniffSize } from './decodeImage';
 import { ImageDecodeError } from './errors';
-import { makeAwkwardTree, tmp } from './testing/makeTree';
+import { makeAwkwardTree, removeTmpDirs, tmp } from './testing/makeTree';
+
+afterAll(removeTmpDirs);
 
 describe('decodeImage', () => {
   let root: string;

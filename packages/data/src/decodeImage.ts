@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
+import { decodeFailureReason } from './decodeFailureReason';
 import { ImageDecodeError } from './errors';
 import type { RawImage } from './image';
 
@@ -50,7 +51,7 @@ export async function decodeImageBytes(
       channels: info.channels,
     };
   } catch (cause) {
-    throw new ImageDecodeError(path, (cause as Error).message, { cause });
+    throw new ImageDecodeError(path, await decodeFailureReason(cause, bytes), { cause });
   }
 }
 
@@ -102,6 +103,6 @@ export async function probeImage(
     // neither do we (torchvision/PIL do not either), so the stored size is the decoded size.
     return { width: m.width, height: m.height, format: m.format ?? 'unknown' };
   } catch (cause) {
-    throw new ImageDecodeError(path, (cause as Error).message, { cause });
+    throw new ImageDecodeError(path, await decodeFailureReason(cause, bytes), { cause });
   }
 }

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { IdxFormatError } from './errors';
 import { encodeIdxUint8, parseIdx, readIdx } from './idx';
 import { bundledAssetsDir, FASHION_MNIST_CLASSES, loadFashionMnistSubset } from './mnist';
-import { tmp } from './testing/makeTree';
+import { removeTmpDirs, tmp } from './testing/makeTree';
+
+afterAll(removeTmpDirs);
 
 describe('IDX', () => {
   it('reads the bundled real Fashion-MNIST slice (gzipped) with known labels and checksum', () => {

@@ -48,7 +48,8 @@ export function byteOrder(a: string, b: string): number {
  * Reads a `root/<class>/<image>` tree (torchvision's ImageFolder layout). Classes are the
  * sub-folder names sorted in byte order, label = index in that order; images inside a class are
  * sorted by name too, so the sample list is the same on every machine. Pass `classes` to force a
- * class list (e.g. the 1000 ILSVRC wnids when a split lacks some folders).
+ * class list (e.g. the 1000 ILSVRC wnids when a split lacks some folders). A class folder with
+ * no image files emits a process warning (code `RECTIFIER_EMPTY_CLASS`).
  */
 export function readImageFolder(root: string, options: { classes?: string[] } = {}): ImageDataset {
   const classes =
@@ -71,6 +72,16 @@ export function readImageFolder(root: string, options: { classes?: string[] } = 
     } catch (cause) {
       if (options.classes) return; // a forced class list may name folders this split lacks
       throw cause;
+    }
+    if (files.length === 0) {
+      // torchvision raises here; a warning keeps the labels of the other classes usable (a
+      // class list forced to 1000 wnids may name a folder this split holds no image of).
+      process.emitWarning(
+        `ImageFolder class "${name}" (label ${label}) has no images in ${dir}: the model will ` +
+          `have an output for it that no example trains. Image files end in ${IMAGE_EXTENSIONS.join(', ')}; ` +
+          'remove the folder or add its images.',
+        { code: 'RECTIFIER_EMPTY_CLASS' },
+      );
     }
     for (const path of files) samples.push({ path, label });
   });

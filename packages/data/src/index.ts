@@ -4,6 +4,7 @@ export {
   type StatsOptions,
   statsKey,
 } from './datasetStats';
+export { decodeFailureReason } from './decodeFailureReason';
 export {
   decodeImage,
   decodeImageBytes,

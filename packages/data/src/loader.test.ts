@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { expectNoLeak } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageBytes } from './decodeImage';
 import { DataArgumentError } from './errors';
 import { readIlsvrc } from './ilsvrc';
 import { readImageFolder } from './imageFolder';
 import { createImageLoader, createLoader, type EpochReport, epochOrder } from './loader';
-import { gradient, makeAwkwardTree, tmp } from './testing/makeTree';
+import { gradient, makeAwkwardTree, removeTmpDirs, tmp } from './testing/makeTree';
+
+afterAll(removeTmpDirs);
 
 async function collect(
   it: AsyncIterable<{ images: tf.Tensor4D; labels: tf.Tensor1D; indices: number[] }>,

@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataArgumentError, DatasetLayoutError } from './errors';
 import { readIlsvrc } from './ilsvrc';
 import { readImageFolder } from './imageFolder';
-import { makeAwkwardTree, tmp, writeJpeg } from './testing/makeTree';
+import { makeAwkwardTree, removeTmpDirs, tmp, writeJpeg } from './testing/makeTree';
+
+afterAll(removeTmpDirs);
 
 const WNIDS = ['n01440764', 'n01443537', 'n01484850'];
 
@@ -89,5 +91,28 @@ describe('readImageFolder / readIlsvrc', () => {
     expect(() => readImageFolder(join(root, 'nope'))).toThrow(DatasetLayoutError);
     expect(() => readIlsvrc({ root, split: 'test' as 'val' })).toThrow(DataArgumentError);
     expect(() => readIlsvrc({ root: join(root, 'train'), split: 'val' })).toThrow(/not found/);
+  });
+});
+
+describe('readImageFolder with an empty class folder', () => {
+  it('warns, naming the class and its folder, and keeps the other labels', () => {
+    const root = tmp('empty-class');
+    mkdirSync(join(root, 'cat'));
+    mkdirSync(join(root, 'dog'));
+    writeFileSync(join(root, 'dog', 'notes.txt'), 'not an image');
+    writeFileSync(join(root, 'cat', 'a.jpg'), Buffer.alloc(1));
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const ds = readImageFolder(root);
+      expect(ds.classes).toEqual(['cat', 'dog']);
+      expect(ds.samples.map((s) => s.label)).toEqual([0]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      const [message, options] = warn.mock.calls[0] as [string, { code: string }];
+      expect(message).toContain('"dog" (label 1) has no images');
+      expect(message).toContain(join(root, 'dog'));
+      expect(options.code).toBe('RECTIFIER_EMPTY_CLASS');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -16,8 +16,18 @@ export function gradient(h: number, w: number, seed = 0): Buffer {
   return b;
 }
 
+const made: string[] = [];
+
+/** A new folder under the OS temp dir; `removeTmpDirs()` (in an `afterAll`) deletes it. */
 export function tmp(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `rectifier-data-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `rectifier-data-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Deletes every folder `tmp()` made in this test file (the 10k-image tree alone is 40 MB). */
+export function removeTmpDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export async function writeJpeg(path: string, h: number, w: number, seed = 0): Promise<void> {
