@@ -3,6 +3,7 @@ import type { KernelFn } from '../wasm/kernelCalls';
 import { registerWasmTrainingKernels } from '../wasm/register';
 import type { OneDnnAddon } from './addon';
 import {
+  add,
   addressableHeap,
   batchMatMul,
   conv2D,
@@ -12,7 +13,10 @@ import {
   fusedMatMul,
   maxPool,
   maxPoolGrad,
+  multiply,
   type OneDnnKernel,
+  relu,
+  sub,
 } from './kernels';
 
 const kernels: [string, OneDnnKernel][] = [
@@ -24,6 +28,10 @@ const kernels: [string, OneDnnKernel][] = [
   [tf._FusedMatMul, fusedMatMul],
   [tf.MaxPool, maxPool],
   [tf.MaxPoolGrad, maxPoolGrad],
+  [tf.Add, add],
+  [tf.Sub, sub],
+  [tf.Multiply, multiply],
+  [tf.Relu, relu],
 ];
 
 let engine: OneDnnAddon | undefined;
