@@ -16,7 +16,6 @@ interface HeapBackend extends WasmBackend {
 export type OneDnnKernel = (
   addon: OneDnnAddon,
   args: Parameters<KernelFn>[0],
-  previous: KernelFn,
 ) => tf.TensorInfo | undefined;
 
 /**

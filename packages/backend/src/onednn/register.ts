@@ -58,9 +58,8 @@ export function registerOneDnnKernels(addon: OneDnnAddon): string[] {
       const previous = config.kernelFunc as unknown as KernelFn;
       tf.unregisterKernel(name, 'wasm');
       const kernelFunc: KernelFn = (args) =>
-        (enabled && addressableHeap(args.backend)
-          ? run(addon, kernel, args, previous)
-          : undefined) ?? previous(args);
+        (enabled && addressableHeap(args.backend) ? run(addon, kernel, args) : undefined) ??
+        previous(args);
       tf.registerKernel({
         kernelName: name,
         backendName: 'wasm',
@@ -78,10 +77,9 @@ function run(
   addon: OneDnnAddon,
   kernel: OneDnnKernel,
   args: Parameters<KernelFn>[0],
-  previous: KernelFn,
 ): tf.TensorInfo | undefined {
   try {
-    return kernel(addon, args, previous);
+    return kernel(addon, args);
   } catch (error) {
     if ((error as { status?: number }).status === addon.unimplementedStatus) return undefined;
     throw error;
