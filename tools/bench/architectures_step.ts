@@ -1,12 +1,13 @@
 /**
  * One SGD step (forward, backward, update) of the `small` CPU-scale variant built by
  * @rectifier/architectures (tfjs-layers model: width 0.5, fc 1024, 10 classes, 112 crops,
- * batch 32) on wasm, next to the same net in PyTorch (tools/bench/small_net_torch.py, run in the
+ * batch 32) on wasm or the oneDNN engine, next to the same net in PyTorch (tools/bench/small_net_torch.py, run in the
  * same process tree with the same thread count). The PyTorch net pads its 2×2 convs 'same'
  * where the builder alternates unpadded / pad-1 (16/17 maps instead of 17): ~4% fewer
  * multiply-adds on our side; the ratio is still the relevant figure.
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/architectures_step.ts [--steps 5] [--prelu]
+ *     [--engine wasm|onednn] [--threads 1]
  */
 import { execFileSync } from 'node:child_process';
 import { selectBackend } from '@rectifier/backend';
@@ -18,9 +19,13 @@ const args = process.argv.slice(2);
 const steps = Number(args[args.indexOf('--steps') + 1]) || 5;
 const activation = args.includes('--prelu') ? 'prelu' : 'relu';
 const batch = 32;
+const engine = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : 'wasm';
+const threads = Number(args[args.indexOf('--threads') + 1]) || 1;
 
 async function main() {
-  const info = await selectBackend({ prefer: 'wasm', threads: 1 });
+  if (engine !== 'wasm' && engine !== 'onednn')
+    throw new Error(`--engine: wasm or onednn, got ${engine}`);
+  const info = await selectBackend({ prefer: engine, threads });
   const variant = cpuScaleVariants.small;
   const { model } = buildModel(variant.model, { ...variant.options, activation, seed: 1 });
   const size = variant.cropSize;

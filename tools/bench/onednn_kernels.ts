@@ -3,6 +3,8 @@
  * layers `step.ts` trains) on the oneDNN engine, 1 and 2 threads, against wasm with Rectifier's
  * kernels (1 thread), in one process. A multiply-add counts as 2 FLOPs; the machine's peak is
  * ~110 GFLOP/s per core (oneDNN's own forward conv on one AVX-512 core, TOOLCHAIN.md).
+ * One-thread figures use the process's CPU time (robust to other jobs on a shared machine;
+ * equal to wall time on a quiet one), two-thread figures wall time.
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/onednn_kernels.ts [--repeats 3]
  */
@@ -11,7 +13,26 @@ import * as tf from '@tensorflow/tfjs';
 // The engine's internals, for its thread count and the implementations oneDNN picked.
 import { loadOneDnnAddon } from '../../packages/backend/src/onednn/addon';
 import { setOneDnnEnabled } from '../../packages/backend/src/onednn/register';
-import { fmt, table, timeMs } from './timing';
+import { fmt, table, timeMs as wallMs } from './timing';
+
+let useCpuTime = true;
+/** Median ms of `fn` (with its read-back), CPU time of the process or wall time. */
+function timeMs(fn: () => tf.Tensor | tf.Tensor[], reps: number): number {
+  if (!useCpuTime) return wallMs(fn, reps);
+  const run = () => {
+    const c0 = process.cpuUsage();
+    const out = fn();
+    for (const t of Array.isArray(out) ? out : [out]) {
+      t.dataSync();
+      t.dispose();
+    }
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
+  run();
+  const times = Array.from({ length: reps }, run).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
 
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf('--repeats') + 1]) || 3;
@@ -134,14 +155,16 @@ const addon = loadOneDnnAddon();
 if (addon instanceof Error) throw addon;
 const one = all();
 addon.setThreads(2);
+useCpuTime = false;
 const two = all();
+useCpuTime = true;
 addon.setThreads(1);
 setOneDnnEnabled(false);
 const wasm = all();
 
 const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
 console.log(
-  `\nGFLOP/s (ms), batch ${batch}, median of ${repeats}; oneDNN 1 and 2 threads, wasm + Rectifier 1 thread\n`,
+  `\nGFLOP/s (ms), batch ${batch}, median of ${repeats}; oneDNN 1 and 2 threads, wasm + Rectifier 1 thread; 1 thread: CPU time, 2 threads: wall time\n`,
 );
 const rows: string[][] = [];
 const kinds = ['fwd', 'dW', 'dx'];
@@ -180,7 +203,14 @@ convs.forEach((c, i) => {
   ]);
 });
 table(
-  ['kernel', 'oneDNN 1 thr', 'oneDNN 2 thr', 'wasm 1 thr', 'wasm / oneDNN-1', '1 thr / 2 thr'],
+  [
+    'kernel',
+    'oneDNN 1 thr',
+    'oneDNN 2 thr',
+    'wasm 1 thr',
+    'wasm / oneDNN-1',
+    'CPU 1 thr / wall 2 thr',
+  ],
   rows,
 );
 

@@ -25,7 +25,8 @@ const batch = 32;
 const threads = Number(args[args.indexOf('--threads') + 1]) || 1;
 const engine = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
 
-function stepTimes(config: SmallNetConfig, count: number, batch = 32): number {
+/** Median wall and CPU (all threads of the process) ms of a step. */
+function stepTimes(config: SmallNetConfig, count: number, batch = 32): { ms: number; cpu: number } {
   const net = buildSmallNet(config);
   const optimizer = tf.train.momentum(0.01, 0.9);
   const x = tf.randomNormal([batch, config.input, config.input, 3]) as tf.Tensor4D;
@@ -46,32 +47,38 @@ function stepTimes(config: SmallNetConfig, count: number, batch = 32): number {
   step();
   const before = tf.memory().numTensors;
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     step();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
   }
   if (tf.memory().numTensors !== before)
     throw new Error(`step leaked ${tf.memory().numTensors - before} tensors`);
   tf.dispose([x, y, ...net.variables]);
   optimizer.dispose();
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return { ms: median(times), cpu: median(cpuTimes) };
 }
 
-function torchStep(threads: number): number {
+function torchStep(threads: number): { ms: number; cpu: number } {
   const script = fileURLToPath(new URL('./small_net_torch.py', import.meta.url));
   const out = execFileSync(
     '/usr/bin/python3',
     [script, '--threads', String(threads), '--steps', String(steps), '--activation', activation],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
-  return JSON.parse(out.trim().split('\n').at(-1)!).ms_per_step;
+  const result = JSON.parse(out.trim().split('\n').at(-1)!);
+  return { ms: result.ms_per_step, cpu: result.cpu_ms_per_step };
 }
 
 const config = { ...benchConfig, activation } as SmallNetConfig;
 
 /** Runs this script for one engine in a child process; its last line is a JSON result. */
-function engineStep(name: 'wasm' | 'onednn'): { ms: number; threads: number } {
+function engineStep(name: 'wasm' | 'onednn'): { ms: number; cpu: number; threads: number } {
   const script = fileURLToPath(import.meta.url);
   const childArgs = ['--conditions=@rectifier/source', script, '--engine', name];
   childArgs.push('--steps', String(steps), '--threads', String(threads));
@@ -95,9 +102,9 @@ if (engine !== undefined) {
 
 async function childRun(name: 'wasm' | 'onednn') {
   const info = await selectBackend({ prefer: name, threads });
-  const ms = stepTimes(config, steps);
+  const { ms, cpu } = stepTimes(config, steps);
   if (profile) await printProfile();
-  console.log(JSON.stringify({ ms, threads: info.threads }));
+  console.log(JSON.stringify({ ms, cpu, threads: info.threads }));
 }
 
 async function printProfile() {
@@ -132,12 +139,15 @@ const cpuBatch = 4;
 let cpu = Number.NaN;
 if (withCpu) {
   await tf.setBackend('cpu');
-  cpu = (stepTimes(config, 1, cpuBatch) * batch) / cpuBatch;
+  cpu = (stepTimes(config, 1, cpuBatch).ms * batch) / cpuBatch;
 }
 
 console.log(
-  `\nOne SGD step, small net (${activation}, width 0.5, fc 1024, input 112, batch ${batch}), ${threads} thread(s) (wasm: ${wasm.threads}, oneDNN: ${onednn.threads}), ms\n`,
+  `\nOne SGD step, small net (${activation}, width 0.5, fc 1024, input 112, batch ${batch}), ${threads} thread(s) (wasm: ${wasm.threads}, oneDNN: ${onednn.threads}), ms: wall (CPU of all threads)\n`,
 );
+const both = (t: { ms: number; cpu: number }) => `${fmt(t.ms)} (${fmt(t.cpu)})`;
+const ratios = (a: { ms: number; cpu: number }, b: { ms: number; cpu: number }) =>
+  `${ratio(a.ms, b.ms)} (${ratio(a.cpu, b.cpu)})`;
 table(
   [
     'wasm + Rectifier',
@@ -150,13 +160,13 @@ table(
   ],
   [
     [
-      fmt(wasm.ms),
-      fmt(onednn.ms),
-      fmt(torch),
+      both(wasm),
+      both(onednn),
+      both(torch),
       withCpu ? fmt(cpu) : '—',
-      ratio(wasm.ms, torch),
-      ratio(onednn.ms, torch),
-      ratio(wasm.ms, onednn.ms),
+      ratios(wasm, torch),
+      ratios(onednn, torch),
+      ratios(wasm, onednn),
     ],
   ],
 );

@@ -81,6 +81,20 @@ std::vector<double> paramsOf(const Napi::Value &value, size_t count) {
   return std::vector<double>(array.Data(), array.Data() + count);
 }
 
+// For calls whose parameter count depends on a rank: at least `min` parameters.
+std::vector<double> paramsOfAtLeast(const Napi::Value &value, size_t min) {
+  if (!value.IsTypedArray() ||
+      value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw std::runtime_error("rectifier-onednn: parameters must be a Float64Array");
+  }
+  auto array = value.As<Napi::Float64Array>();
+  if (array.ElementLength() < min) {
+    throw std::runtime_error("rectifier-onednn: expected at least " + std::to_string(min) +
+                             " parameters, got " + std::to_string(array.ElementLength()));
+  }
+  return std::vector<double>(array.Data(), array.Data() + array.ElementLength());
+}
+
 std::vector<int64_t> sizesOf(const std::vector<double> &params, size_t from) {
   std::vector<int64_t> out;
   for (size_t i = from; i < params.size(); i++) out.push_back(static_cast<int64_t>(params[i]));
@@ -410,6 +424,73 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// Dense row-major (tfjs's layout) memory of any rank.
+memory::desc plain(const dims &d) {
+  dims strides(d.size(), 1);
+  for (int i = static_cast<int>(d.size()) - 2; i >= 0; i--) strides[i] = strides[i + 1] * d[i + 1];
+  return memory::desc(d, dt::f32, strides);
+}
+
+// c = a ∘ b elementwise, b broadcast over a's shape (its size-1 dimensions). Sizes: algorithm
+// (0 add, 1 subtract, 2 multiply), rank r, a's r dims, b's r dims.
+struct Binary : Entry {
+  dnnl::binary primitive;
+  memory::desc a, b;
+  explicit Binary(const std::vector<int64_t> &s) {
+    const int64_t rank = s[1];
+    a = plain(dims(s.begin() + 2, s.begin() + 2 + rank));
+    b = plain(dims(s.begin() + 2 + rank, s.begin() + 2 + 2 * rank));
+    const algorithm alg = s[0] == 0   ? algorithm::binary_add
+                          : s[0] == 1 ? algorithm::binary_sub
+                                      : algorithm::binary_mul;
+    auto pd = dnnl::binary::primitive_desc(dnnl::binary::desc(alg, a, b, a), cpu());
+    primitive = dnnl::binary(pd);
+    impl = pd.impl_info_str();
+  }
+};
+
+// binary(heap, [a, b, c offsets, sizes...])
+Napi::Value BinaryCall(const Napi::CallbackInfo &info) {
+  auto heap = heapOf(info[0]);
+  auto p = paramsOfAtLeast(info[1], 5);
+  if (p.size() != 5 + 2 * static_cast<size_t>(p[4])) {
+    throw std::runtime_error("rectifier-onednn: binary expects 5 + 2·rank parameters");
+  }
+  auto key = sizesOf(p, 3);
+  auto &e = cached<Binary>('b', key, [&] { return std::make_unique<Binary>(key); });
+  const int64_t n = product(e.a.dims());
+  run(e.primitive, {{DNNL_ARG_SRC_0, memory(e.a, cpu(), heap.at(p[0], n, "a"))},
+                    {DNNL_ARG_SRC_1, memory(e.b, cpu(), heap.at(p[1], product(e.b.dims()), "b"))},
+                    {DNNL_ARG_DST, memory(e.a, cpu(), heap.at(p[2], n, "c"))}});
+  return info.Env().Undefined();
+}
+
+// y = max(x, 0) over n floats.
+struct Relu : Entry {
+  dnnl::eltwise_forward primitive;
+  memory::desc md;
+  explicit Relu(const std::vector<int64_t> &s) {
+    md = memory::desc({s[0]}, dt::f32, tag::a);
+    auto pd = dnnl::eltwise_forward::primitive_desc(
+        dnnl::eltwise_forward::desc(prop_kind::forward_inference, algorithm::eltwise_relu, md,
+                                    0.f),
+        cpu());
+    primitive = dnnl::eltwise_forward(pd);
+    impl = pd.impl_info_str();
+  }
+};
+
+// relu(heap, [x, y offsets, n])
+Napi::Value ReluCall(const Napi::CallbackInfo &info) {
+  auto heap = heapOf(info[0]);
+  auto p = paramsOf(info[1], 3);
+  auto key = sizesOf(p, 2);
+  auto &e = cached<Relu>('r', key, [&] { return std::make_unique<Relu>(key); });
+  run(e.primitive, {{DNNL_ARG_SRC, memory(e.md, cpu(), heap.at(p[0], key[0], "x"))},
+                    {DNNL_ARG_DST, memory(e.md, cpu(), heap.at(p[1], key[0], "y"))}});
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo &info) {
   const int threads = info[0].As<Napi::Number>().Int32Value();
   if (threads < 1) throw std::runtime_error("rectifier-onednn: threads must be >= 1");
@@ -475,6 +556,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New<guarded<MatMulCall>>(env));
   exports.Set("maxPool", Napi::Function::New<guarded<MaxPool>>(env));
   exports.Set("maxPoolGrad", Napi::Function::New<guarded<MaxPoolGrad>>(env));
+  exports.Set("binary", Napi::Function::New<guarded<BinaryCall>>(env));
+  exports.Set("relu", Napi::Function::New<guarded<ReluCall>>(env));
   exports.Set("setThreads", Napi::Function::New<guarded<SetThreads>>(env));
   exports.Set("threads", Napi::Function::New<guarded<Threads>>(env));
   exports.Set("version", Napi::Function::New<guarded<Version>>(env));

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 /** One oneDNN primitive the engine has built: its kind, the sizes it was built for, its code. */
 export interface OneDnnPrimitive {
-  /** c conv forward, i conv input gradient, f conv filter gradient, m matmul, p/q max pool/grad. */
+  /**
+   * c conv forward, i conv input gradient, f conv filter gradient, m matmul, p/q max pool/grad,
+   * b elementwise binary, r relu.
+   */
   kind: string;
   sizes: number[];
   /** The implementation oneDNN picked, e.g. `brgconv:avx512_core`. */
@@ -24,6 +27,8 @@ export interface OneDnnAddon {
   matmul(heap: ArrayBuffer, params: Float64Array): void;
   maxPool(heap: ArrayBuffer, params: Float64Array): void;
   maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
+  binary(heap: ArrayBuffer, params: Float64Array): void;
+  relu(heap: ArrayBuffer, params: Float64Array): void;
   setThreads(threads: number): void;
   threads(): number;
   version(): string;

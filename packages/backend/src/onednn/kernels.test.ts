@@ -221,6 +221,33 @@ describe('oneDNN max pooling', () => {
   });
 });
 
+describe('oneDNN elementwise ops over activation maps', () => {
+  const map = [4, 17, 17, 64];
+  test.each([
+    { name: 'add bias', f: () => tf.add(values(map, 23), values([64], 24)) },
+    {
+      name: 'add, broadcast operand first',
+      f: () => tf.add(values([1, 17, 1, 64], 24), values(map, 23)),
+    },
+    { name: 'subtract a broadcast row', f: () => tf.sub(values(map, 23), values([17, 1, 64], 25)) },
+    { name: 'multiply', f: () => tf.mul(values(map, 23), values(map, 26)) },
+    { name: 'relu', f: () => tf.relu(values(map, 27)) },
+  ])('$name', async ({ name, f }) => {
+    const kernel = name === 'relu' ? 'relu' : 'binary';
+    await compare(() => f().dataSync() as Float32Array, [kernel]);
+  });
+
+  test('small tensors and a broadcast first operand of a subtraction stay on wasm', async () => {
+    const spy = vi.spyOn(addon, 'binary');
+    await compare(() => tf.sub(values([64], 25), values(map, 23)).dataSync() as Float32Array, []);
+    await compare(
+      () => tf.add(values([8, 64], 23), values([64], 24)).dataSync() as Float32Array,
+      [],
+    );
+    expect(spy).not.toHaveBeenCalled();
+  });
+});
+
 describe('oneDNN threads and wasm memory', () => {
   const dwOf = () =>
     tf.tidy(() => {

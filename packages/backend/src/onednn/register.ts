@@ -3,6 +3,7 @@ import type { KernelFn } from '../wasm/kernelCalls';
 import { registerWasmTrainingKernels } from '../wasm/register';
 import type { OneDnnAddon } from './addon';
 import {
+  add,
   addressableHeap,
   batchMatMul,
   conv2D,
@@ -12,7 +13,10 @@ import {
   fusedMatMul,
   maxPool,
   maxPoolGrad,
+  multiply,
   type OneDnnKernel,
+  relu,
+  sub,
 } from './kernels';
 
 const kernels: [string, OneDnnKernel][] = [
@@ -24,6 +28,10 @@ const kernels: [string, OneDnnKernel][] = [
   [tf._FusedMatMul, fusedMatMul],
   [tf.MaxPool, maxPool],
   [tf.MaxPoolGrad, maxPoolGrad],
+  [tf.Add, add],
+  [tf.Sub, sub],
+  [tf.Multiply, multiply],
+  [tf.Relu, relu],
 ];
 
 let engine: OneDnnAddon | undefined;
@@ -50,9 +58,8 @@ export function registerOneDnnKernels(addon: OneDnnAddon): string[] {
       const previous = config.kernelFunc as unknown as KernelFn;
       tf.unregisterKernel(name, 'wasm');
       const kernelFunc: KernelFn = (args) =>
-        (enabled && addressableHeap(args.backend)
-          ? run(addon, kernel, args, previous)
-          : undefined) ?? previous(args);
+        (enabled && addressableHeap(args.backend) ? run(addon, kernel, args) : undefined) ??
+        previous(args);
       tf.registerKernel({
         kernelName: name,
         backendName: 'wasm',
@@ -70,10 +77,9 @@ function run(
   addon: OneDnnAddon,
   kernel: OneDnnKernel,
   args: Parameters<KernelFn>[0],
-  previous: KernelFn,
 ): tf.TensorInfo | undefined {
   try {
-    return kernel(addon, args, previous);
+    return kernel(addon, args);
   } catch (error) {
     if ((error as { status?: number }).status === addon.unimplementedStatus) return undefined;
     throw error;
