@@ -1,9 +1,2 @@
-export { BackendArgumentError, BackendError, BackendUnavailableError } from './errors';
-export type {
-  BackendInfo,
-  BackendPreference,
-  ModuleLoader,
-  SelectBackendOptions,
-} from './selectBackend';
+export * from './common';
 export { selectBackend } from './selectBackend';
-export { registerWasmTrainingKernels, wasmTrainingKernels } from './wasm/register';

@@ -1,0 +1,9 @@
+// What index.ts (Node) and browser.ts export alike; they differ only in selectBackend.
+export type {
+  BackendInfo,
+  BackendPreference,
+  ModuleLoader,
+  SelectBackendOptions,
+} from './backendChoice';
+export { BackendArgumentError, BackendError, BackendUnavailableError } from './errors';
+export { registerWasmTrainingKernels, wasmTrainingKernels } from './wasm/register';
