@@ -9,7 +9,8 @@
  *
  *   node tools/ci/release-check.mjs [--keep]     (npm run test:release)
  *
- * Verdaccio is stopped in `finally` and on SIGINT/SIGTERM, whatever failed.
+ * Verdaccio is stopped in `finally` and on SIGINT/SIGTERM, whatever failed; it also exits by
+ * itself when this process dies without either (tools/ci/release/registry-server.mjs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -147,11 +148,16 @@ async function startRegistry() {
     '',
   ].join('\n');
   writeFileSync(join(dir, 'config.yaml'), config);
-  const bin = join(root, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
+  // stdin is a pipe this process holds: the registry exits when it closes (registry-server.mjs).
   const child = spawn(
     process.execPath,
-    [bin, '--config', join(dir, 'config.yaml'), '--listen', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    [
+      join(here, 'release', 'registry-server.mjs'),
+      join(dir, 'config.yaml'),
+      '127.0.0.1',
+      String(port),
+    ],
+    { stdio: ['pipe', 'inherit', 'inherit'] },
   );
   let exited = null;
   child.on('exit', (code, signal) => {
