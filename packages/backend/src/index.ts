@@ -1,12 +1,4 @@
 import './register';
 
-export { CPU_TRAINING_WARNING } from './cpuTrainingWarning';
-export { BackendArgumentError, BackendError, BackendUnavailableError } from './errors';
-export type {
-  BackendInfo,
-  BackendPreference,
-  ModuleLoader,
-  SelectBackendOptions,
-} from './selectBackend';
+export * from './common';
 export { selectBackend } from './selectBackend';
-export { registerWasmTrainingKernels, wasmTrainingKernels } from './wasm/register';

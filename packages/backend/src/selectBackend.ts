@@ -1,50 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
-import { markCpuChosen } from './cpuTrainingWarning';
-import { BackendArgumentError, BackendUnavailableError } from './errors';
+import {
+  type BackendInfo,
+  chooseBackend,
+  type ModuleLoader,
+  type SelectBackendOptions,
+} from './backendChoice';
 import { startOneDnn, stopOneDnn } from './onednn/select';
-import { registerWasmTrainingKernels } from './wasm/register';
-import { registerThreadedWasm, wasmThreads } from './wasm/threadedWasm';
-
-export type BackendPreference = 'auto' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
-
-export interface SelectBackendOptions {
-  /** Which backend to use. `auto` (default) takes the fastest that loads on this machine. */
-  prefer?: BackendPreference;
-  /**
-   * Threads (default 1). With `onednn`: the size of oneDNN's OpenMP pool, which runs the
-   * convolutions, products and pooling (wasm then runs the rest on one thread). With `wasm`:
-   * the wasm backend's XNNPACK pool. tfjs-backend-wasm never runs
-   * threaded in Node on its own; Rectifier loads its pthreads build so that it can. Choose it
-   * in the first call: the thread count is fixed once the wasm backend has started. Leave it at
-   * 1 when running one worker process per core (multi-device training).
-   */
-  threads?: number;
-}
-
-export interface BackendInfo {
-  /**
-   * tfjs backend name, as `tf.getBackend()` reports it; `onednn` is the wasm backend with
-   * Rectifier's oneDNN kernels (`tf.getBackend()` says `wasm`).
-   */
-  name: 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
-  device: 'gpu' | 'cpu';
-  /** The npm package that provides the backend. */
-  package: string;
-  version: string;
-  threads: number;
-  /** Kernels Rectifier registered for this backend (wasm and onednn). */
-  trainingKernels: string[];
-  /** With `onednn`: the kernels that run on oneDNN (the rest of `trainingKernels` on wasm). */
-  onednnKernels?: string[];
-}
-
-/** How a native tfjs package is loaded; replaced in tests to play a machine that has one. */
-export type ModuleLoader = (specifier: string) => Promise<{ version?: unknown }>;
-
-const nativePackages = [
-  { package: '@tensorflow/tfjs-node-gpu', device: 'gpu' },
-  { package: '@tensorflow/tfjs-node', device: 'cpu' },
-] as const;
+import { wasmThreads } from './wasm/threadCount';
+import { registerThreadedWasm } from './wasm/threadedWasm';
 
 const defaultLoader: ModuleLoader = (specifier) => import(specifier);
 
@@ -55,117 +17,14 @@ const defaultLoader: ModuleLoader = (specifier) => import(specifier);
  * then the pure-JS cpu backend. A backend
  * asked for by name that cannot load raises `BackendUnavailableError` naming what to install.
  */
-export async function selectBackend(
+export function selectBackend(
   options: SelectBackendOptions = {},
   load: ModuleLoader = defaultLoader,
 ): Promise<BackendInfo> {
-  const prefer = options.prefer ?? 'auto';
-  const threads = options.threads ?? 1;
-  if (!['auto', 'tensorflow', 'onednn', 'wasm', 'cpu'].includes(prefer)) {
-    throw new BackendArgumentError(
-      `Unknown backend "${prefer}": for a GPU install @tensorflow/tfjs-node-gpu and use ` +
-        `"tensorflow"; otherwise use one of: auto, tensorflow, onednn, wasm, cpu.`,
-    );
-  }
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new BackendArgumentError(
-      `Argument \`threads\` must be a positive integer. Received: threads=${threads}.`,
-    );
-  }
-
-  if (prefer === 'auto' || prefer === 'tensorflow') {
-    const failures: unknown[] = [];
-    for (const native of nativePackages) {
-      try {
-        const mod = await load(native.package);
-        if (await tf.setBackend('tensorflow')) {
-          return {
-            name: 'tensorflow',
-            device: native.device,
-            package: native.package,
-            version: typeof mod.version === 'object' ? versionOf(mod.version) : String(mod.version),
-            threads: 0,
-            trainingKernels: [],
-          };
-        }
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (prefer === 'tensorflow') {
-      throw new BackendUnavailableError(
-        'tensorflow',
-        await availableBackends(),
-        'install @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node (CPU), or use one of: wasm, cpu',
-        { cause: failures },
-      );
-    }
-  }
-
-  if (prefer === 'auto' || prefer === 'onednn') {
-    const onednn = await startOneDnn(threads);
-    if (!(onednn instanceof Error)) {
-      return {
-        name: 'onednn',
-        device: 'cpu',
-        package: '@rectifier/backend',
-        version: onednn.version,
-        threads: onednn.threads,
-        trainingKernels: onednn.trainingKernels,
-        onednnKernels: onednn.onednnKernels,
-      };
-    }
-    if (prefer === 'onednn') {
-      throw new BackendUnavailableError('onednn', await availableBackends(), onednn.message, {
-        cause: onednn,
-      });
-    }
-  }
-  stopOneDnn();
-
-  if (prefer === 'auto' || prefer === 'wasm') {
-    const trainingKernels = registerWasmTrainingKernels();
-    registerThreadedWasm(threads);
-    if (await tf.setBackend('wasm')) {
-      return {
-        name: 'wasm',
-        device: 'cpu',
-        package: '@tensorflow/tfjs-backend-wasm',
-        version: tf.version_core,
-        threads: wasmThreads(),
-        trainingKernels,
-      };
-    }
-    if (prefer === 'wasm') {
-      throw new BackendUnavailableError(
-        'wasm',
-        await availableBackends(),
-        'WebAssembly failed to initialise; check that @tensorflow/tfjs-backend-wasm is installed with its .wasm files, or use cpu',
-      );
-    }
-  }
-
-  markCpuChosen();
-  if (!(await tf.setBackend('cpu'))) {
-    throw new BackendUnavailableError('cpu', [], 'the @tensorflow/tfjs cpu backend failed');
-  }
-  return {
-    name: 'cpu',
-    device: 'cpu',
-    package: '@tensorflow/tfjs-backend-cpu',
-    version: tf.version_core,
-    threads: 1,
-    trainingKernels: [],
-  };
-}
-
-function versionOf(version: unknown): string {
-  const record = version as Record<string, unknown>;
-  return String(record['tfjs-node'] ?? record['tfjs-core'] ?? JSON.stringify(version));
-}
-
-/** Backends registered with tfjs that are not the native one (which needs a package). */
-async function availableBackends(): Promise<string[]> {
-  const names = ['wasm', 'cpu'].filter((name) => tf.findBackendFactory(name) !== null);
-  return names;
+  return chooseBackend(
+    options,
+    load,
+    { register: registerThreadedWasm, count: wasmThreads },
+    { start: startOneDnn, stop: stopOneDnn },
+  );
 }

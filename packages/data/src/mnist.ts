@@ -94,15 +94,18 @@ export function readFashionMnist(
   );
 }
 
-/** Folder of the subset shipped inside this package (works from src/ and from dist/). */
+/**
+ * Folder of the subset shipped inside this package: src/assets in the repo, dist/assets in the
+ * tarball (the build copies it there, so the published package is dist/ and its docs only).
+ */
 export function bundledAssetsDir(): string {
-  return fileURLToPath(new URL('../assets/', import.meta.url));
+  return fileURLToPath(new URL('./assets/', import.meta.url));
 }
 
 /**
  * The real Fashion-MNIST subset bundled with this package, so a default run needs no download:
  * the first 1,800 training and first 400 test examples (gzipped IDX, < 1 MB, MIT licence in
- * `assets/LICENSE-fashion-mnist.md`).
+ * `dist/assets/LICENSE-fashion-mnist.md`).
  */
 export function loadFashionMnistSubset(split: 'train' | 'test'): IdxImageDataset {
   if (split !== 'train' && split !== 'test') {

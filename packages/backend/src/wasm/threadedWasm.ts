@@ -84,12 +84,6 @@ export function registerThreadedWasm(threads: number): void {
   registeredThreads = threads;
 }
 
-/** Threads the active wasm backend's XNNPACK pool really has. */
-export function wasmThreads(): number {
-  const backend = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount(): number } } };
-  return backend.wasm?.tfjs?.getThreadsCount() ?? 1;
-}
-
 /** The pthread worker script, written once per tfjs version as a real file Node can load. */
 function workerScript(pkg: string): string {
   const version = (requireHere(join(pkg, 'package.json')) as { version: string }).version;

@@ -1,0 +1,26 @@
+import {
+  type BackendInfo,
+  chooseBackend,
+  type ModuleLoader,
+  type SelectBackendOptions,
+} from './backendChoice';
+import { registerBrowserThreads } from './wasm/browserThreads';
+import { wasmThreads } from './wasm/threadCount';
+
+// tfjs-node and tfjs-node-gpu are Node addons: a page never has them, so `auto` goes straight
+// on to wasm and `tensorflow` fails with BackendUnavailableError.
+const browserLoader: ModuleLoader = (specifier) =>
+  Promise.reject(new Error(`${specifier} is a Node.js addon and cannot load in a browser`));
+
+/**
+ * selectBackend for browser bundles (the package's `browser` export condition): the same
+ * choices, with tfjs-backend-wasm's own thread pool (more than one thread needs a cross-origin
+ * isolated page). Call `setWasmPaths` from @tensorflow/tfjs-backend-wasm first when the .wasm
+ * files are not served next to the bundle.
+ */
+export function selectBackend(
+  options: SelectBackendOptions = {},
+  load: ModuleLoader = browserLoader,
+): Promise<BackendInfo> {
+  return chooseBackend(options, load, { register: registerBrowserThreads, count: wasmThreads });
+}
