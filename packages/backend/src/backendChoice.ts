@@ -57,7 +57,9 @@ export interface WasmThreading {
 
 /** The oneDNN engine's start and stop (onednn/select.ts); Node only, absent in a browser. */
 export interface OneDnnEngine {
-  start(threads: number): Promise<
+  start(
+    threads: number,
+  ): Promise<
     { version: string; threads: number; trainingKernels: string[]; onednnKernels: string[] } | Error
   >;
   stop(): void;
