@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkOptionKeys, tfjsLayerKeys } from './errors';
 
 /** Arguments of the `ReLU` layer. */
 export interface ReLUArgs {
@@ -13,6 +14,7 @@ export class ReLU extends tf.layers.Layer {
   static className = 'RectifierReLU';
 
   constructor(args: ReLUArgs = {}) {
+    checkOptionKeys(args, tfjsLayerKeys, 'relu');
     super(args);
     this.supportsMasking = true;
   }
