@@ -78,7 +78,10 @@ export function checkOptionKeys(options: unknown, valid: readonly string[], wher
   const unknown = Object.keys(options).filter((k) => !valid.includes(k));
   if (unknown.length === 0) return;
   const named = unknown.map((k) => {
-    const near = [...valid].sort((x, y) => editDistance(k, x) - editDistance(k, y))[0];
+    // A valid key that contains the unknown one (`cache` → `cachePath`) beats edit distance.
+    const score = (v: string) =>
+      v.toLowerCase().includes(k.toLowerCase()) ? 0 : editDistance(k, v);
+    const near = [...valid].sort((x, y) => score(x) - score(y))[0];
     return `\`${k}\` (did you mean \`${near}\`?)`;
   });
   throw new ArchitecturesArgumentError(

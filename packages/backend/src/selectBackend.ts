@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendArgumentError, BackendUnavailableError } from './errors';
+import { BackendArgumentError, BackendUnavailableError, checkOptionKeys, received } from './errors';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { registerThreadedWasm, wasmThreads } from './wasm/threadedWasm';
 
@@ -48,17 +48,18 @@ export async function selectBackend(
   options: SelectBackendOptions = {},
   load: ModuleLoader = defaultLoader,
 ): Promise<BackendInfo> {
+  checkOptionKeys(options, ['prefer', 'threads'], 'selectBackend');
   const prefer = options.prefer ?? 'auto';
   const threads = options.threads ?? 1;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(prefer)) {
     throw new BackendArgumentError(
-      `Unknown backend "${prefer}": for a GPU install @tensorflow/tfjs-node-gpu and use ` +
+      `Unknown backend ${received(prefer)}: for a GPU install @tensorflow/tfjs-node-gpu and use ` +
         `"tensorflow"; otherwise use one of: auto, tensorflow, wasm, cpu.`,
     );
   }
   if (!Number.isInteger(threads) || threads < 1) {
     throw new BackendArgumentError(
-      `Argument \`threads\` must be a positive integer. Received: threads=${threads}.`,
+      `Argument \`threads\` must be a positive integer. Received: threads=${received(threads)}.`,
     );
   }
 

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { DatasetLayoutError } from './errors';
+import { checkOptionKeys, DatasetLayoutError } from './errors';
 import type { ImageDataset, ImageSample } from './image';
 
 /** File extensions the readers treat as images (case-insensitive), as torchvision's ImageFolder. */
@@ -51,6 +51,7 @@ export function byteOrder(a: string, b: string): number {
  * class list (e.g. the 1000 ILSVRC wnids when a split lacks some folders).
  */
 export function readImageFolder(root: string, options: { classes?: string[] } = {}): ImageDataset {
+  checkOptionKeys(options, ['classes'], 'readImageFolder');
   const classes =
     options.classes ??
     listDir(root)
