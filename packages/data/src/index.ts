@@ -5,6 +5,7 @@ export {
   statsKey,
 } from './datasetStats';
 export {
+  type DecodeOptions,
   decodeImage,
   decodeImageBytes,
   probeImage,
