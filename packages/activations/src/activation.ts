@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { ActivationArgumentError } from './errors';
+import { ActivationArgumentError, checkOptionKeys } from './errors';
 import { leakyReLU } from './leakyReLU';
 import { prelu } from './prelu';
 import { relu } from './relu';
@@ -29,6 +29,7 @@ export interface ActivationOptions {
  * `activation('prelu')` after each conv / fc layer.
  */
 export function activation(kind: ActivationKind, options: ActivationOptions = {}): tf.layers.Layer {
+  checkOptionKeys(options, ['init', 'alpha', 'name'], 'activation');
   const { name } = options;
   switch (kind) {
     case 'relu':

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ActivationArgumentError } from './errors';
+import { ActivationArgumentError, checkOptionKeys, received, tfjsLayerKeys } from './errors';
 import { defaultLayerName } from './layerName';
 
 /** Arguments of the fixed-slope `LeakyReLU` layer. */
@@ -20,11 +20,12 @@ export class LeakyReLU extends tf.layers.Layer {
   readonly alpha: number;
 
   constructor(args: LeakyReLUArgs = {}) {
+    checkOptionKeys(args, ['alpha', ...tfjsLayerKeys], 'leakyReLU');
     super({ ...args, name: args.name ?? defaultLayerName('leaky_relu') });
     const { alpha = defaultAlpha } = args;
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
       throw new ActivationArgumentError(
-        `Argument \`alpha\` must be a finite number (0.01 by default, 0.25 in Table 2). Received: alpha=${String(alpha)}`,
+        `Argument \`alpha\` must be a finite number (0.01 by default, 0.25 in Table 2). Received: alpha=${received(alpha)}`,
       );
     }
     this.alpha = alpha;

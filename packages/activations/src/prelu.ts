@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { PRELU_SLOPE_WEIGHT_NAME } from './decayFree';
-import { ActivationArgumentError } from './errors';
+import { ActivationArgumentError, checkOptionKeys, received, tfjsLayerKeys } from './errors';
 import { defaultLayerName } from './layerName';
 import { preluOp } from './preluOp';
 
@@ -40,16 +40,17 @@ export class PReLU extends tf.layers.Layer {
   private alpha: tf.LayerVariable | null = null;
 
   constructor(args: PReLUArgs = {}) {
+    checkOptionKeys(args, ['shared', 'init', ...tfjsLayerKeys], 'prelu');
     super({ ...args, name: args.name ?? defaultLayerName('prelu') });
     const { shared = false, init = defaultInit } = args;
     if (typeof shared !== 'boolean') {
       throw new ActivationArgumentError(
-        `Argument \`shared\` must be a boolean. Received: shared=${String(shared)}`,
+        `Argument \`shared\` must be a boolean. Received: shared=${received(shared)}`,
       );
     }
     if (typeof init !== 'number' || !Number.isFinite(init)) {
       throw new ActivationArgumentError(
-        `Argument \`init\` must be a finite number (the paper uses 0.25). Received: init=${String(init)}`,
+        `Argument \`init\` must be a finite number (the paper uses 0.25). Received: init=${received(init)}`,
       );
     }
     this.shared = shared;
@@ -77,11 +78,33 @@ export class PReLU extends tf.layers.Layer {
     this.built = true;
   }
 
+  // tfjs builds a layer once; applying it again to a map with another channel count would
+  // otherwise fail only when it runs, inside the op, without naming the layer.
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    this.checkChannels(shape);
+    return inputShape;
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      this.checkChannels(x.shape);
       return preluOp(x, (this.alpha as tf.LayerVariable).read());
     });
+  }
+
+  private checkChannels(shape: tf.Shape): void {
+    if (this.shared || this.alpha === null) return;
+    const built = this.alpha.shape[0];
+    const channels = shape[shape.length - 1];
+    if (channels != null && channels !== built) {
+      throw new ActivationArgumentError(
+        `PReLU layer "${this.name}" was built for ${built} channels (one slope each) and cannot ` +
+          `take an input with ${channels}. Received: inputShape=[${shape.map(String)}]. ` +
+          'Use a new prelu() layer for each activation, or shared: true.',
+      );
+    }
   }
 
   override getConfig(): tf.serialization.ConfigDict {

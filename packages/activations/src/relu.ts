@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkOptionKeys, tfjsLayerKeys } from './errors';
 import { defaultLayerName } from './layerName';
 
 /** Arguments of the `ReLU` layer. */
@@ -14,6 +15,7 @@ export class ReLU extends tf.layers.Layer {
   static className = 'RectifierReLU';
 
   constructor(args: ReLUArgs = {}) {
+    checkOptionKeys(args, tfjsLayerKeys, 'relu');
     super({ ...args, name: args.name ?? defaultLayerName('relu') });
     this.supportsMasking = true;
   }

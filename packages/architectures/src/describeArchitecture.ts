@@ -4,7 +4,7 @@ import type {
   ModelOptions,
   ResolvedModelOptions,
 } from './architectureSpec';
-import { ArchitecturesArgumentError } from './errors';
+import { ArchitecturesArgumentError, checkOptionKeys, received } from './errors';
 
 /** Names accepted by `buildModel` / `describeArchitecture`. */
 export type ModelName = 'small' | 'deep' | 'A' | 'B' | 'C' | 'vgg19' | 'vgg19-spp';
@@ -30,10 +30,33 @@ export interface Vgg19Options extends ModelOptions {
 
 const fcStd = [0.01, 0.01, 0.001] as const; // fc1, fc2, fc3 initial stds — Sec. 2.2
 
+/** Keys of `ModelOptions`, the options every builder takes. */
+const modelOptionKeys = [
+  'activation',
+  'activationOptions',
+  'init',
+  'seed',
+  'numClasses',
+  'inputSize',
+  'inputChannels',
+  'widthMultiplier',
+  'fcUnits',
+  'dropout',
+  'sppLevels',
+  'sppBinning',
+  'softmax',
+] as const;
+
 function resolve(
   options: ModelOptions,
   defaults: { sppLevels: number[]; inputSize: number | null },
+  where: string,
+  extraKeys: readonly string[] = [],
 ): ResolvedModelOptions {
+  checkOptionKeys(options, [...modelOptionKeys, ...extraKeys], where);
+  if (options.activationOptions !== undefined) {
+    checkOptionKeys(options.activationOptions, ['init', 'alpha'], `${where} activationOptions`);
+  }
   const o: ResolvedModelOptions = {
     activation: options.activation ?? 'prelu',
     activationOptions: options.activationOptions ?? {},
@@ -52,35 +75,47 @@ function resolve(
   const problems: string[] = [];
   const positiveInt = (key: keyof ResolvedModelOptions, v: unknown) => {
     if (!Number.isInteger(v) || (v as number) < 1) {
-      problems.push(`\`${key}\` must be a positive integer. Received: ${key}=${JSON.stringify(v)}`);
+      problems.push(`\`${key}\` must be a positive integer. Received: ${key}=${received(v)}`);
     }
   };
   // Layer i is seeded with seed + i, so the derived seeds must stay exact integers too.
   if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && Math.abs(o.seed) <= 2 ** 52)) {
     problems.push(
-      `\`seed\` must be an integer with |seed| ≤ 2^52, or undefined. Received: seed=${JSON.stringify(o.seed)}${typeof o.seed === 'number' ? '' : ` (type ${typeof o.seed})`}`,
+      `\`seed\` must be an integer with |seed| ≤ 2^52, or undefined. Received: seed=${received(o.seed)}`,
     );
   }
   positiveInt('numClasses', o.numClasses);
   positiveInt('inputChannels', o.inputChannels);
   positiveInt('fcUnits', o.fcUnits);
   if (o.inputSize !== null) positiveInt('inputSize', o.inputSize);
-  if (!(o.widthMultiplier > 0) || !Number.isFinite(o.widthMultiplier)) {
+  if (
+    typeof o.widthMultiplier !== 'number' ||
+    !(o.widthMultiplier > 0) ||
+    !Number.isFinite(o.widthMultiplier)
+  ) {
     problems.push(
-      `\`widthMultiplier\` must be a positive number. Received: widthMultiplier=${o.widthMultiplier}`,
+      `\`widthMultiplier\` must be a positive number. Received: widthMultiplier=${received(o.widthMultiplier)}`,
     );
   }
-  if (!(o.dropout >= 0 && o.dropout < 1)) {
-    problems.push(`\`dropout\` must be in [0, 1). Received: dropout=${o.dropout}`);
+  if (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1)) {
+    problems.push(`\`dropout\` must be in [0, 1). Received: dropout=${received(o.dropout)}`);
+  }
+  if (typeof o.softmax !== 'boolean') {
+    problems.push(`\`softmax\` must be a boolean. Received: softmax=${received(o.softmax)}`);
+  }
+  if (o.sppBinning !== 'adaptive' && o.sppBinning !== 'sppnet') {
+    problems.push(
+      `\`sppBinning\` must be 'adaptive' or 'sppnet'. Received: sppBinning=${received(o.sppBinning)}`,
+    );
   }
   if (!['relu', 'lrelu', 'prelu', 'prelu-shared'].includes(o.activation)) {
     problems.push(
-      `\`activation\` must be 'relu', 'lrelu', 'prelu' or 'prelu-shared'. Received: activation=${JSON.stringify(o.activation)}`,
+      `\`activation\` must be 'relu', 'lrelu', 'prelu' or 'prelu-shared'. Received: activation=${received(o.activation)}`,
     );
   }
   if (!['msra-fan-in', 'msra-fan-out', 'xavier', 'gaussian'].includes(o.init)) {
     problems.push(
-      `\`init\` must be 'msra-fan-in', 'msra-fan-out', 'xavier' or 'gaussian'. Received: init=${JSON.stringify(o.init)}`,
+      `\`init\` must be 'msra-fan-in', 'msra-fan-out', 'xavier' or 'gaussian'. Received: init=${received(o.init)}`,
     );
   }
   if (
@@ -89,7 +124,7 @@ function resolve(
     !o.sppLevels.every((n) => Number.isInteger(n) && n > 0)
   ) {
     problems.push(
-      `\`sppLevels\` must be a non-empty array of positive integers. Received: sppLevels=${JSON.stringify(o.sppLevels)}`,
+      `\`sppLevels\` must be a non-empty array of positive integers. Received: sppLevels=${received(o.sppLevels)}`,
     );
   }
   if (problems.length > 0) {
@@ -198,10 +233,15 @@ function smallOrDeep(
 ): ArchitectureSpec {
   if (!Number.isInteger(extraLayers) || extraLayers < 0) {
     throw new ArchitecturesArgumentError(
-      `Argument \`extraLayers\` must be a non-negative integer (the paper adds up to 16). Received: extraLayers=${extraLayers}.`,
+      `Argument \`extraLayers\` must be a non-negative integer (the paper adds up to 16). Received: extraLayers=${received(extraLayers)}.`,
     );
   }
-  const o = resolve(options, { sppLevels: [6, 3, 2, 1], inputSize: null });
+  const o = resolve(
+    options,
+    { sppLevels: [6, 3, 2, 1], inputSize: null },
+    `the ${name} net`,
+    name === 'deep' ? ['extraLayers'] : [],
+  );
   const list = new LayerList(o);
   list.conv('conv1', 64, 7, 2, 'valid');
   list.pool('pool1', 3);
@@ -225,7 +265,7 @@ export function describeDeepNet(options: DeepNetOptions = {}): ArchitectureSpec 
  * A: five convs per stage of 256, 512, 512; B: six per stage; C: six of 384, 768, 896.
  */
 function largeModel(name: 'A' | 'B' | 'C', options: ModelOptions): ArchitectureSpec {
-  const o = resolve(options, { sppLevels: [7, 3, 2, 1], inputSize: null });
+  const o = resolve(options, { sppLevels: [7, 3, 2, 1], inputSize: null }, `model ${name}`);
   const depth = name === 'A' ? 5 : 6;
   const widths = name === 'C' ? [384, 768, 896] : [256, 512, 512];
   const list = new LayerList(o);
@@ -251,10 +291,15 @@ export function describeVgg19(options: Vgg19Options = {}): ArchitectureSpec {
   const top = options.top ?? 'pool5';
   if (top !== 'pool5' && top !== 'spp') {
     throw new ArchitecturesArgumentError(
-      `Argument \`top\` must be 'pool5' or 'spp'. Received: top=${JSON.stringify(top)}.`,
+      `Argument \`top\` must be 'pool5' or 'spp'. Received: top=${received(top)}.`,
     );
   }
-  const o = resolve(options, { sppLevels: [7, 3, 2, 1], inputSize: top === 'pool5' ? 224 : null });
+  const o = resolve(
+    options,
+    { sppLevels: [7, 3, 2, 1], inputSize: top === 'pool5' ? 224 : null },
+    'vgg19',
+    ['top'],
+  );
   if (top === 'pool5' && o.inputSize === null) {
     throw new ArchitecturesArgumentError(
       "VGG-19 with pool5 has a fixed-size fc1, so `inputSize` must be a number. Received: inputSize=null. Use top: 'spp' for any input size.",
@@ -303,7 +348,7 @@ export function describeArchitecture(
       return describeVgg19({ ...options, top: 'spp' });
     default:
       throw new ArchitecturesArgumentError(
-        `Argument \`name\` must be one of ${modelNames.map((n) => `'${n}'`).join(', ')}. Received: name=${JSON.stringify(name)}.`,
+        `Argument \`name\` must be one of ${modelNames.map((n) => `'${n}'`).join(', ')}. Received: name=${received(name)}.`,
       );
   }
 }

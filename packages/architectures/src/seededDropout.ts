@@ -1,5 +1,6 @@
 import { tfjsSeed } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
+import { checkOptionKeys, tfjsLayerKeys } from './errors';
 
 type DropoutArgs = Parameters<typeof tf.layers.dropout>[0];
 type DropoutLayer = ReturnType<typeof tf.layers.dropout>;
@@ -36,6 +37,11 @@ export class SeededDropout extends Dropout {
   static className = 'RectifierDropout';
   /** Training-mode calls so far; call k uses the mask of (seed, k). */
   step = 0;
+
+  constructor(args: DropoutArgs) {
+    checkOptionKeys(args, ['rate', 'noiseShape', 'seed', ...tfjsLayerKeys], 'seededDropout');
+    super(args);
+  }
 
   // Layer.fromConfig, restated: the base class above is typed by its constructor only.
   static fromConfig<T extends tf.serialization.Serializable>(

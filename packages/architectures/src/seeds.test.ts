@@ -40,7 +40,7 @@ describe('buildModel seeds: every integer, 0 included, and every derived seed', 
     expect(() => buildModel('small', { ...tiny, seed: 0.5 })).toThrow(ArchitecturesArgumentError);
     expect(() => buildModel('small', { ...tiny, seed: 0.5 })).toThrow(/seed=0\.5/);
     expect(() => buildModel('small', { ...tiny, seed: '1' as unknown as number })).toThrow(
-      /seed="1" \(type string\)/,
+      /seed="1" \(a string\)/,
     );
   });
 });

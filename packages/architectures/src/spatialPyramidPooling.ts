@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { ArchitecturesArgumentError, FeatureMapTooSmallError } from './errors';
+import {
+  ArchitecturesArgumentError,
+  checkOptionKeys,
+  FeatureMapTooSmallError,
+  received,
+  tfjsLayerKeys,
+} from './errors';
 import { defaultLayerName } from './layerName';
 import { binEdges, type SppBinning } from './sppBins';
 
@@ -48,6 +54,7 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
   readonly binning: SppBinning;
 
   constructor(args: SpatialPyramidPoolingArgs) {
+    checkOptionKeys(args, ['levels', 'binning', ...tfjsLayerKeys], 'spp');
     super({ ...args, name: args.name ?? defaultLayerName('spp') });
     const { levels, binning = 'adaptive' } = args;
     if (
@@ -57,12 +64,12 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
     ) {
       throw new ArchitecturesArgumentError(
         'Argument `levels` must be a non-empty array of positive integers. ' +
-          `Received: levels=${JSON.stringify(levels)}.`,
+          `Received: levels=${received(levels)}.`,
       );
     }
     if (binning !== 'adaptive' && binning !== 'sppnet') {
       throw new ArchitecturesArgumentError(
-        `Argument \`binning\` must be 'adaptive' or 'sppnet'. Received: binning=${JSON.stringify(binning)}.`,
+        `Argument \`binning\` must be 'adaptive' or 'sppnet'. Received: binning=${received(binning)}.`,
       );
     }
     this.levels = [...levels];
@@ -78,7 +85,7 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     if (shape.length !== 4) {
       throw new ArchitecturesArgumentError(
-        `SpatialPyramidPooling expects an NHWC input of rank 4. Received: shape=[${shape.join(', ')}].`,
+        `SpatialPyramidPooling expects an NHWC input of rank 4. Received: shape=[${shape.map(String).join(', ')}].`,
       );
     }
     const [batch, height, width, channels] = shape;
@@ -94,6 +101,13 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      // An eager call skips computeOutputShape: check the rank here too, before any kernel.
+      if (x.rank !== 4) {
+        throw new ArchitecturesArgumentError(
+          `SpatialPyramidPooling "${this.name}" expects an NHWC input of rank 4 ([batch, H, W, C]). ` +
+            `Received: shape=[${x.shape.join(', ')}]. Add a batch axis (x.expandDims(0)) for one image.`,
+        );
+      }
       const [, height, width] = x.shape;
       this.checkMapSize(height, width);
       // The pooled values come from the separable max below; the gradient is routed by

@@ -1,4 +1,4 @@
-import { ArchitecturesArgumentError } from './errors';
+import { ArchitecturesArgumentError, received } from './errors';
 
 /** How a pyramid level splits a side of `a` pixels into `n` bins. */
 export type SppBinning = 'adaptive' | 'sppnet';
@@ -21,14 +21,19 @@ export type BinEdges = ReadonlyArray<readonly [start: number, end: number]>;
  * Throws when a < n (a level would have empty bins) or n, a are not positive integers.
  */
 export function binEdges(a: number, n: number, binning: SppBinning = 'adaptive'): BinEdges {
+  if (binning !== 'adaptive' && binning !== 'sppnet') {
+    throw new ArchitecturesArgumentError(
+      `Argument \`binning\` must be 'adaptive' or 'sppnet'. Received: binning=${received(binning)}.`,
+    );
+  }
   if (!Number.isInteger(n) || n < 1) {
     throw new ArchitecturesArgumentError(
-      `Argument \`n\` (bins per side) must be a positive integer. Received: n=${n}.`,
+      `Argument \`n\` (bins per side) must be a positive integer. Received: n=${received(n)}.`,
     );
   }
   if (!Number.isInteger(a) || a < n) {
     throw new ArchitecturesArgumentError(
-      `Argument \`a\` (map side) must be an integer ≥ n=${n}. Received: a=${a}.`,
+      `Argument \`a\` (map side) must be an integer ≥ n=${n}. Received: a=${received(a)}.`,
     );
   }
   const edges: Array<readonly [number, number]> = [];

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec, LayerSpec } from './architectureSpec';
-import { ArchitecturesArgumentError, FeatureMapTooSmallError } from './errors';
+import {
+  ArchitecturesArgumentError,
+  checkOptionKeys,
+  FeatureMapTooSmallError,
+  received,
+} from './errors';
 
 /** One row of a summary. */
 export interface LayerSummary {
@@ -62,14 +67,26 @@ export function summarize(
   model: tf.LayersModel | ArchitectureSpec,
   options: SummarizeOptions = {},
 ): ModelSummary {
+  checkOptionKeys(options, ['inputSize'], 'summarize');
   const isSpec = !(model instanceof tf.LayersModel);
+  if (
+    isSpec &&
+    (typeof model !== 'object' ||
+      model === null ||
+      !Array.isArray((model as ArchitectureSpec).trunk) ||
+      !Array.isArray((model as ArchitectureSpec).head))
+  ) {
+    throw new ArchitecturesArgumentError(
+      `Argument \`model\` must be a tf.LayersModel or an ArchitectureSpec (from describeArchitecture). Received: model=${received(model)}`,
+    );
+  }
   const fixed = isSpec
     ? (model as ArchitectureSpec).inputSize
     : fixedInputSize(model as tf.LayersModel);
   const inputSize = options.inputSize ?? fixed ?? 224;
   if (!Number.isInteger(inputSize) || inputSize < 1) {
     throw new ArchitecturesArgumentError(
-      `Argument \`inputSize\` must be a positive integer. Received: inputSize=${inputSize}.`,
+      `Argument \`inputSize\` must be a positive integer. Received: inputSize=${received(inputSize)}.`,
     );
   }
   let shape: number[];

@@ -6,7 +6,7 @@ import {
   type RawImage,
   type Rng,
 } from '@rectifier/data';
-import { AugmentationArgumentError } from './errors';
+import { AugmentationArgumentError, received } from './errors';
 import { runGeometry } from './geometry';
 import type { FloatTransform, GeometricTransform, GeometryPlan, Transform } from './transforms';
 import type { WorkerPool } from './workerPool';
@@ -43,7 +43,7 @@ export function compose(...transforms: Transform[]): Pipeline {
   for (const t of transforms) {
     if (!t || (t.kind !== 'geometric' && t.kind !== 'float')) {
       throw new AugmentationArgumentError(
-        `compose: every argument must be a transform. Received: ${String(t)}`,
+        `compose: every argument must be a transform (randomCrop(224), pcaLighting({…}), …). Received: ${received(t)}`,
       );
     }
     if (t.kind === 'geometric') {
@@ -72,6 +72,7 @@ export function compose(...transforms: Transform[]): Pipeline {
       rng: Rng,
       path = '<buffer>',
     ): Promise<RawImage<Float32Array>[]> {
+      checkCall(bytes, rng);
       const { width, height } = await probeImage(bytes, path);
       const p = plan(width, height, rng);
       if (p.tenCrop) {
@@ -122,6 +123,28 @@ export function compose(...transforms: Transform[]): Pipeline {
     };
   };
   return make();
+}
+
+/** The pipeline's call shape: encoded bytes and an rng, checked before any decoding. */
+function checkCall(bytes: unknown, rng: unknown): void {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new AugmentationArgumentError(
+      `A pipeline applies to encoded image bytes (a Buffer, e.g. from fs.readFile). Received: bytes=${received(bytes)}`,
+    );
+  }
+  const r = rng as Partial<Rng> | undefined;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.next !== 'function' ||
+    typeof r.int !== 'function' ||
+    typeof r.normal !== 'function'
+  ) {
+    throw new AugmentationArgumentError(
+      'A pipeline needs an rng for its random draws: pipeline.apply(bytes, createRng(seed, epoch, index)) ' +
+        `(createRng from @rectifier/data). Received: rng=${received(rng)}`,
+    );
+  }
 }
 
 function cropFloat(

@@ -1,5 +1,5 @@
 import type { RawImage, Rng } from '@rectifier/data';
-import { AugmentationArgumentError } from './errors';
+import { AugmentationArgumentError, checkOptionKeys, received } from './errors';
 import type { FloatTransform } from './transforms';
 
 /**
@@ -24,10 +24,20 @@ export function subtractMean(mean: Float32Array | { perChannel: number[] }): Flo
       },
     };
   }
-  const m = mean.perChannel;
-  if (!Array.isArray(m) || m.length === 0 || m.some((v) => !Number.isFinite(v))) {
+  if (typeof mean !== 'object' || mean === null) {
     throw new AugmentationArgumentError(
-      `Argument \`perChannel\` must be a non-empty array of numbers. Received: perChannel=${JSON.stringify(m)}`,
+      `subtractMean takes a mean image (Float32Array) or { perChannel: number[] }. Received: ${received(mean)}`,
+    );
+  }
+  checkOptionKeys(mean, ['perChannel'], 'subtractMean');
+  const m = mean.perChannel;
+  if (
+    !Array.isArray(m) ||
+    m.length === 0 ||
+    m.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+  ) {
+    throw new AugmentationArgumentError(
+      `Argument \`perChannel\` must be a non-empty array of numbers. Received: perChannel=${received(m)}`,
     );
   }
   const shift = (c: number) => {
@@ -54,10 +64,26 @@ export function normalize(options: {
   mean: number[];
   std: number[];
 }): FloatTransform {
-  const { scale = 1, mean, std } = options;
-  if (mean.length !== std.length || std.some((s) => !(s > 0))) {
+  if (options === undefined) {
     throw new AugmentationArgumentError(
-      `Arguments \`mean\` and \`std\` must have equal length with std > 0. Received: mean=[${mean}], std=[${std}]`,
+      "normalize needs { mean, std } (e.g. ImageNet's, on 0..1 pixels). Received: no options.",
+    );
+  }
+  checkOptionKeys(options, ['scale', 'mean', 'std'], 'normalize');
+  const { scale = 1, mean, std } = options;
+  const numbers = (v: unknown) =>
+    Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (
+    !numbers(mean) ||
+    !numbers(std) ||
+    mean.length !== std.length ||
+    std.some((s) => !(s > 0)) ||
+    typeof scale !== 'number' ||
+    !Number.isFinite(scale)
+  ) {
+    throw new AugmentationArgumentError(
+      `Arguments \`mean\` and \`std\` must be number arrays of equal length with std > 0, \`scale\` a number. ` +
+        `Received: mean=${received(mean)}, std=${received(std)}, scale=${received(scale)}`,
     );
   }
   return {
@@ -89,14 +115,27 @@ export function pcaLighting(options: {
   eigenvectors: number[];
   std?: number;
 }): FloatTransform {
-  const { eigenvalues: l, eigenvectors: V, std = 0.1 } = options;
-  if (l.length !== 3 || V.length !== 9) {
+  if (options === undefined) {
     throw new AugmentationArgumentError(
-      `pcaLighting needs 3 eigenvalues and a 3x3 (9-value) eigenvector matrix. Received: ${l.length} eigenvalues, ${V.length} eigenvector values`,
+      'pcaLighting needs { eigenvalues, eigenvectors } (computeDatasetStats in @rectifier/data gives both). Received: no options.',
     );
   }
-  if (!(std >= 0))
-    throw new AugmentationArgumentError(`Argument \`std\` must be >= 0. Received: std=${std}`);
+  checkOptionKeys(options, ['eigenvalues', 'eigenvectors', 'std'], 'pcaLighting');
+  const { eigenvalues: l, eigenvectors: V, std = 0.1 } = options;
+  const numbers = (v: unknown, n: number) =>
+    (Array.isArray(v) || v instanceof Float32Array || v instanceof Float64Array) &&
+    v.length === n &&
+    Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!numbers(l, 3) || !numbers(V, 9)) {
+    throw new AugmentationArgumentError(
+      'pcaLighting needs `eigenvalues` (3 numbers) and `eigenvectors` (a row-major 3x3 matrix: 9 numbers), ' +
+        `e.g. from computeDatasetStats. Received: eigenvalues=${received(l)}, eigenvectors=${received(V)}`,
+    );
+  }
+  if (typeof std !== 'number' || !(std >= 0))
+    throw new AugmentationArgumentError(
+      `Argument \`std\` must be a number >= 0 (0.1 in AlexNet). Received: std=${received(std)}`,
+    );
   // Δ is one RGB constant per image, so the whole transform is a per-channel add.
   const shift = (channels: number, rng: Rng) => {
     const delta = pcaShift(l, V, [rng.normal() * std, rng.normal() * std, rng.normal() * std]);

@@ -1,5 +1,5 @@
 import type { RawImage, Rng } from '@rectifier/data';
-import { AugmentationArgumentError } from './errors';
+import { AugmentationArgumentError, checkOptionKeys, received } from './errors';
 
 /** Geometry being planned for one image: sizes in pixels, crops as [left, top, width, height]. */
 export interface GeometryPlan {
@@ -43,10 +43,28 @@ export interface FloatTransform {
 
 export type Transform = GeometricTransform | FloatTransform;
 
+const kernels: readonly ResizeKernel[] = [
+  'linear',
+  'cubic',
+  'mitchell',
+  'lanczos2',
+  'lanczos3',
+  'nearest',
+];
+
+function checkKernel(kernel: unknown): ResizeKernel {
+  if (!kernels.includes(kernel as ResizeKernel)) {
+    throw new AugmentationArgumentError(
+      `Option \`kernel\` must be one of ${kernels.map((k) => `'${k}'`).join(', ')}. Received: kernel=${received(kernel)}`,
+    );
+  }
+  return kernel as ResizeKernel;
+}
+
 function positiveInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
     throw new AugmentationArgumentError(
-      `Argument \`${name}\` must be a positive integer. Received: ${name}=${JSON.stringify(v)}`,
+      `Argument \`${name}\` must be a positive integer. Received: ${name}=${received(v)}`,
     );
   }
   return v;
@@ -112,7 +130,8 @@ export interface ResizeOptions {
 /** Test time: resize so the shorter side is `size` (torchvision `Resize(size)`). */
 export function resizeShorter(size: number, options: ResizeOptions = {}): GeometricTransform {
   positiveInt('size', size);
-  const kernel = options.kernel ?? 'linear';
+  checkOptionKeys(options, ['kernel'], 'resizeShorter');
+  const kernel = checkKernel(options.kernel ?? 'linear');
   return {
     kind: 'geometric',
     name: `resizeShorter(${size})`,
@@ -131,6 +150,7 @@ export function resizeShorter(size: number, options: ResizeOptions = {}): Geomet
 export function scaleJitter(
   options: { min: number; max: number } & ResizeOptions = { min: 256, max: 512 },
 ): GeometricTransform {
+  checkOptionKeys(options, ['min', 'max', 'kernel'], 'scaleJitter');
   const { min, max } = options;
   positiveInt('min', min);
   positiveInt('max', max);
@@ -139,7 +159,7 @@ export function scaleJitter(
       `Argument \`max\` must be >= min. Received: min=${min}, max=${max}`,
     );
   }
-  const kernel = options.kernel ?? 'linear';
+  const kernel = checkKernel(options.kernel ?? 'linear');
   return {
     kind: 'geometric',
     name: `scaleJitter(${min}..${max})`,
@@ -151,7 +171,13 @@ export function scaleJitter(
   };
 }
 
-function cropSize(size: number | [number, number]): [number, number] {
+function cropSize(size: number | [number, number], where: string): [number, number] {
+  if (typeof size !== 'number' && !(Array.isArray(size) && size.length === 2)) {
+    throw new AugmentationArgumentError(
+      `Argument \`size\` of ${where} must be a positive integer or [height, width] (e.g. ${where}(224)). ` +
+        `Received: size=${received(size)}`,
+    );
+  }
   const [h, w] = typeof size === 'number' ? [size, size] : size;
   positiveInt('size', h);
   positiveInt('size', w);
@@ -160,7 +186,7 @@ function cropSize(size: number | [number, number]): [number, number] {
 
 /** A uniformly placed size×size crop (torchvision `RandomCrop`: top, left ~ U{0..H−h}, U{0..W−w}). */
 export function randomCrop(size: number | [number, number]): GeometricTransform {
-  const [h, w] = cropSize(size);
+  const [h, w] = cropSize(size, 'randomCrop');
   return {
     kind: 'geometric',
     name: `randomCrop(${h}x${w})`,
@@ -175,7 +201,7 @@ export function randomCrop(size: number | [number, number]): GeometricTransform 
 
 /** The centre crop (torchvision `CenterCrop`: top = round((H−h)/2), left = round((W−w)/2)). */
 export function centerCrop(size: number | [number, number]): GeometricTransform {
-  const [h, w] = cropSize(size);
+  const [h, w] = cropSize(size, 'centerCrop');
   return {
     kind: 'geometric',
     name: `centerCrop(${h}x${w})`,
@@ -196,9 +222,9 @@ function roundHalfEven(x: number): number {
 
 /** Mirror left↔right with probability `p` (default 0.5 — AlexNet, He et al. Sec. 3). */
 export function horizontalFlip(p = 0.5): GeometricTransform {
-  if (!(p >= 0 && p <= 1)) {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
     throw new AugmentationArgumentError(
-      `Argument \`p\` must be a probability in [0, 1]. Received: p=${p}`,
+      `Argument \`p\` must be a probability in [0, 1]. Received: p=${received(p)}`,
     );
   }
   return {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RawImage } from '@rectifier/data';
-import { AugmentationArgumentError } from './errors';
+import { AugmentationArgumentError, checkOptionKeys, received } from './errors';
 import type { GeometryJob, GeometryResult } from './geometryWorker';
 import type { GeometryPlan } from './transforms';
 
@@ -38,10 +38,11 @@ function here(): string {
  * through `tsx`, which must then be installed (it is a dev dependency of this repo).
  */
 export function createWorkerPool(options: { workers?: number } = {}): WorkerPool {
+  checkOptionKeys(options, ['workers'], 'createWorkerPool');
   const size = options.workers ?? availableParallelism();
   if (!Number.isInteger(size) || size < 1) {
     throw new AugmentationArgumentError(
-      `Argument \`workers\` must be a positive integer. Received: workers=${size}`,
+      `Argument \`workers\` must be a positive integer. Received: workers=${received(size)}`,
     );
   }
   const self = here();

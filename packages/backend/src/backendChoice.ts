@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { markCpuChosen } from './cpuTrainingWarning';
-import { BackendArgumentError, BackendUnavailableError } from './errors';
+import { BackendArgumentError, BackendUnavailableError, checkOptionKeys, received } from './errors';
 import { registerWasmTrainingKernels } from './wasm/register';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
@@ -72,17 +72,18 @@ export async function chooseBackend(
   threading: WasmThreading,
   onednn?: OneDnnEngine,
 ): Promise<BackendInfo> {
+  checkOptionKeys(options, ['prefer', 'threads'], 'selectBackend');
   const prefer = options.prefer ?? 'auto';
   const threads = options.threads ?? 1;
   if (!['auto', 'tensorflow', 'onednn', 'wasm', 'cpu'].includes(prefer)) {
     throw new BackendArgumentError(
-      `Unknown backend "${prefer}": for a GPU install @tensorflow/tfjs-node-gpu and use ` +
+      `Unknown backend ${received(prefer)}: for a GPU install @tensorflow/tfjs-node-gpu and use ` +
         `"tensorflow"; otherwise use one of: auto, tensorflow, onednn, wasm, cpu.`,
     );
   }
   if (!Number.isInteger(threads) || threads < 1) {
     throw new BackendArgumentError(
-      `Argument \`threads\` must be a positive integer. Received: threads=${threads}.`,
+      `Argument \`threads\` must be a positive integer. Received: threads=${received(threads)}.`,
     );
   }
 

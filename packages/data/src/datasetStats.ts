@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataArgumentError, ImageDecodeError } from './errors';
+import { checkOptionKeys, DataArgumentError, ImageDecodeError } from './errors';
 import type { RawImage } from './image';
 import { symmetricEigen } from './symmetricEigen';
 
@@ -43,6 +43,11 @@ export interface StatsOptions {
  * used by He et al. 2015, Sec. 3). Memory is one accumulator image, whatever the data-set size.
  */
 export async function computeDatasetStats(options: StatsOptions): Promise<DatasetStats> {
+  checkOptionKeys(
+    options,
+    ['size', 'load', 'concurrency', 'cachePath', 'key'],
+    'computeDatasetStats',
+  );
   const { size, load, concurrency = 4, cachePath } = options;
   const key = options.key ?? `size=${size}`;
   if (cachePath && existsSync(cachePath)) {

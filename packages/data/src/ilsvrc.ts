@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DataArgumentError, DatasetLayoutError } from './errors';
+import { checkOptionKeys, DataArgumentError, DatasetLayoutError, received } from './errors';
 import type { ImageDataset, ImageSample } from './image';
 import { byteOrder, listImages, readImageFolder } from './imageFolder';
 
@@ -50,10 +50,11 @@ function firstExisting(root: string, names: string[]): string | undefined {
  * from `val/` folders, so train and val labels agree.
  */
 export function readIlsvrc(options: IlsvrcOptions): ImageDataset {
+  checkOptionKeys(options, ['root', 'split', 'groundTruth', 'synsets'], 'readIlsvrc');
   const { root, split } = options;
   if (split !== 'train' && split !== 'val') {
     throw new DataArgumentError(
-      `Argument \`split\` must be 'train' or 'val'. Received: split=${JSON.stringify(split)}`,
+      `Argument \`split\` must be 'train' or 'val'. Received: split=${received(split)}`,
     );
   }
   const dir = join(root, split);

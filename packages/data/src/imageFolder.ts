@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { DatasetLayoutError } from './errors';
+import { checkOptionKeys, DatasetLayoutError } from './errors';
 import type { ImageDataset, ImageSample } from './image';
 
 /** File extensions the readers treat as images (case-insensitive), as torchvision's ImageFolder. */
@@ -52,6 +52,7 @@ export function byteOrder(a: string, b: string): number {
  * no image files emits a process warning (code `RECTIFIER_EMPTY_CLASS`).
  */
 export function readImageFolder(root: string, options: { classes?: string[] } = {}): ImageDataset {
+  checkOptionKeys(options, ['classes'], 'readImageFolder');
   const classes =
     options.classes ??
     listDir(root)

@@ -6,6 +6,7 @@ export {
 } from './datasetStats';
 export { decodeFailureReason } from './decodeFailureReason';
 export {
+  type DecodeOptions,
   decodeImage,
   decodeImageBytes,
   probeImage,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { decodeImageBytes, readImageBytes } from './decodeImage';
-import { DataArgumentError, ImageDecodeError, received } from './errors';
+import { checkOptionKeys, DataArgumentError, ImageDecodeError, received } from './errors';
 import type { ImageDataset, RawImage } from './image';
 import { createRng, permutation, type Rng } from './rng';
 
@@ -114,7 +114,37 @@ export function epochOrder(
  *
  * Tensors are created only when a batch is handed out, so abandoning an epoch leaks nothing.
  */
+/** Keys of `LoaderOptions`. */
+const loaderKeys = [
+  'size',
+  'load',
+  'label',
+  'describe',
+  'batchSize',
+  'seed',
+  'shuffle',
+  'rank',
+  'worldSize',
+  'concurrency',
+  'prefetch',
+  'dropLast',
+  'onEpochEnd',
+] as const;
+
 export function createLoader(options: LoaderOptions) {
+  checkOptionKeys(options, loaderKeys, 'createLoader');
+  if (options === undefined) {
+    throw new DataArgumentError(
+      'createLoader needs { size, load, label, batchSize }. Received: no options.',
+    );
+  }
+  for (const fn of ['load', 'label'] as const) {
+    if (typeof options[fn] !== 'function') {
+      throw new DataArgumentError(
+        `Option \`${fn}\` of createLoader must be a function of the example index. Received: ${fn}=${received(options[fn])}`,
+      );
+    }
+  }
   const {
     size,
     batchSize,
@@ -129,11 +159,11 @@ export function createLoader(options: LoaderOptions) {
   checkSeed(seed);
   check(
     Number.isInteger(size) && size >= 0,
-    `Argument \`size\` must be a non-negative integer. Received: size=${size}`,
+    `Argument \`size\` must be a non-negative integer. Received: size=${received(size)}`,
   );
   check(
     Number.isInteger(batchSize) && batchSize > 0,
-    `Argument \`batchSize\` must be a positive integer. Received: batchSize=${batchSize}`,
+    `Argument \`batchSize\` must be a positive integer. Received: batchSize=${received(batchSize)}`,
   );
   check(
     Number.isInteger(worldSize) && worldSize > 0,
@@ -250,11 +280,21 @@ export function createImageLoader(
     transform?: BytesTransform;
   },
 ) {
-  const transform: BytesTransform =
-    options.transform ?? ((bytes, _rng, path) => decodeImageBytes(bytes, path));
+  checkOptionKeys(
+    options,
+    [...loaderKeys.filter((k) => !['size', 'load', 'label', 'describe'].includes(k)), 'transform'],
+    'createImageLoader',
+  );
+  if (!Array.isArray(dataset?.samples)) {
+    throw new DataArgumentError(
+      `Argument \`dataset\` of createImageLoader must be an ImageDataset (readImageFolder, readIlsvrc). Received: dataset=${received(dataset)}`,
+    );
+  }
+  const { transform: given, ...loaderOptions } = options;
+  const transform: BytesTransform = given ?? ((bytes, _rng, path) => decodeImageBytes(bytes, path));
   const { samples } = dataset;
   return createLoader({
-    ...options,
+    ...loaderOptions,
     size: samples.length,
     label: (i) => samples[i].label,
     describe: (i) => samples[i].path,

@@ -1,4 +1,4 @@
-import { InitializerArgumentError } from './errors';
+import { InitializerArgumentError, received } from './errors';
 
 /** Fan-in and fan-out of a weight tensor. */
 export interface Fans {
@@ -13,10 +13,14 @@ export interface Fans {
  * A vector `[n]` has fanIn = fanOut = n (as Keras).
  */
 export function computeFans(shape: readonly number[]): Fans {
-  if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+  if (
+    !Array.isArray(shape) ||
+    shape.length === 0 ||
+    shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d <= 0)
+  ) {
     throw new InitializerArgumentError(
       `Argument \`shape\` must be a non-empty array of positive integers (e.g. [3, 3, 64, 128] ` +
-        `for a conv kernel). Received: shape=[${shape.join(', ')}]`,
+        `for a conv kernel). Received: shape=${received(shape)}`,
     );
   }
   if (shape.length === 1) return { fanIn: shape[0], fanOut: shape[0] };

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { InitializerArgumentError } from './errors';
+import { checkOptionKeys, deserializerKeys, InitializerArgumentError, received } from './errors';
 import { type Distribution, ScaledDistribution } from './scaledNormal';
 
 /** Arguments of `gaussian`. */
@@ -24,11 +24,17 @@ export class Gaussian extends ScaledDistribution {
   readonly stddevValue: number;
 
   constructor(args: GaussianArgs) {
-    super(args?.distribution, args?.seed);
-    const stddev = args?.stddev;
+    if (args === undefined) {
+      throw new InitializerArgumentError(
+        'gaussian needs its `stddev`, e.g. gaussian({ stddev: 0.01 }). Received: no options.',
+      );
+    }
+    checkOptionKeys(args, ['stddev', 'distribution', 'seed', ...deserializerKeys], 'gaussian');
+    super(args.distribution, args.seed);
+    const stddev = args.stddev;
     if (typeof stddev !== 'number' || !(stddev >= 0) || !Number.isFinite(stddev)) {
       throw new InitializerArgumentError(
-        `Argument \`stddev\` must be a finite number ≥ 0 (e.g. 0.01). Received: stddev=${String(stddev)}`,
+        `Argument \`stddev\` must be a finite number ≥ 0 (e.g. 0.01). Received: stddev=${received(stddev)}`,
       );
     }
     this.stddevValue = stddev;

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { checkOptionKeys, deserializerKeys } from './errors';
 import { checkMode, checkSlope, type FanMode, msraStd } from './msraStd';
 import { type Distribution, ScaledDistribution } from './scaledNormal';
 
@@ -27,6 +28,7 @@ export class Msra extends ScaledDistribution {
   readonly slope: number;
 
   constructor(args: MsraArgs = {}) {
+    checkOptionKeys(args, ['mode', 'slope', 'distribution', 'seed', ...deserializerKeys], 'msra');
     super(args.distribution, args.seed);
     const { mode = 'fanIn', slope = 0 } = args;
     checkMode(mode, ['fanIn', 'fanOut']);

@@ -1,4 +1,4 @@
-import { InitializerArgumentError } from './errors';
+import { checkOptionKeys, InitializerArgumentError, received } from './errors';
 import { computeFans } from './fans';
 
 /** Which layer size the variance is matched to (Sec. 2.2). */
@@ -16,7 +16,7 @@ export function checkMode(mode: unknown, allowed: readonly string[]): void {
   if (!allowed.includes(mode as string)) {
     throw new InitializerArgumentError(
       `Argument \`mode\` must be one of ${allowed.map((m) => `'${m}'`).join(', ')}. ` +
-        `Received: mode=${JSON.stringify(mode)}`,
+        `Received: mode=${received(mode)}`,
     );
   }
 }
@@ -24,7 +24,7 @@ export function checkMode(mode: unknown, allowed: readonly string[]): void {
 export function checkSlope(slope: unknown): void {
   if (typeof slope !== 'number' || !Number.isFinite(slope)) {
     throw new InitializerArgumentError(
-      `Argument \`slope\` must be a finite number (0 for ReLU, 0.25 for PReLU at init). Received: slope=${String(slope)}`,
+      `Argument \`slope\` must be a finite number (0 for ReLU, 0.25 for PReLU at init). Received: slope=${received(slope)}`,
     );
   }
 }
@@ -38,6 +38,7 @@ export function checkSlope(slope: unknown): void {
  * E.g. 3×3 filters with d = 64 outputs, fanOut: sqrt(2 / 576) ≈ 0.059 (Sec. 2.2).
  */
 export function msraStd(kernelShape: readonly number[], options: MsraStdOptions = {}): number {
+  checkOptionKeys(options, ['mode', 'slope'], 'msraStd');
   const { mode = 'fanIn', slope = 0 } = options;
   checkMode(mode, ['fanIn', 'fanOut']);
   checkSlope(slope);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InitializerArgumentError } from './errors';
+import { checkOptionKeys, InitializerArgumentError, received } from './errors';
 import { computeFans } from './fans';
 import { checkSeed, tfjsSeed } from './tfjsSeed';
 
@@ -110,8 +110,29 @@ export function propagation(
   input: tf.Tensor,
   options: PropagationOptions = {},
 ): PropagationReport {
+  checkOptionKeys(options, ['isWeightLayer', 'slope', 'seed'], 'propagation');
+  if (!(model instanceof tf.LayersModel)) {
+    throw new InitializerArgumentError(
+      `Argument \`model\` must be a tf.LayersModel. Received: model=${received(model)}`,
+    );
+  }
+  if (!(input instanceof tf.Tensor)) {
+    throw new InitializerArgumentError(
+      `Argument \`input\` must be a tf.Tensor batch of the model's input shape. Received: input=${received(input)}`,
+    );
+  }
   const { isWeightLayer = hasKernel, slope = 0, seed = 0 } = options;
   checkSeed(seed);
+  if (typeof isWeightLayer !== 'function') {
+    throw new InitializerArgumentError(
+      `Option \`isWeightLayer\` must be a function (layer) => boolean. Received: isWeightLayer=${received(isWeightLayer)}`,
+    );
+  }
+  if (typeof slope !== 'number' || !Number.isFinite(slope)) {
+    throw new InitializerArgumentError(
+      `Option \`slope\` must be a finite number (0 for ReLU). Received: slope=${received(slope)}`,
+    );
+  }
   const layers = chain(model);
   const weighted = layers.map(isWeightLayer);
   if (!weighted.some(Boolean)) {

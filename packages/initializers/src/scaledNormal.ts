@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InitializerArgumentError } from './errors';
+import { InitializerArgumentError, received } from './errors';
 import { checkSeed, tfjsSeed } from './tfjsSeed';
 
 /** Shape of the distribution: a true Gaussian (paper) or a uniform with the same std. */
@@ -8,7 +8,7 @@ export type Distribution = 'normal' | 'uniform';
 export function checkDistribution(distribution: unknown): void {
   if (distribution !== 'normal' && distribution !== 'uniform') {
     throw new InitializerArgumentError(
-      `Argument \`distribution\` must be 'normal' or 'uniform'. Received: distribution=${JSON.stringify(distribution)}`,
+      `Argument \`distribution\` must be 'normal' or 'uniform'. Received: distribution=${received(distribution)}`,
     );
   }
 }
@@ -48,7 +48,7 @@ export abstract class ScaledDistribution extends InitializerBase {
   override apply(shape: tf.Shape, dtype: tf.DataType = 'float32'): tf.Tensor {
     if (dtype !== 'float32') {
       throw new InitializerArgumentError(
-        `Only float32 weights can be initialised. Received: dtype=${JSON.stringify(dtype)}`,
+        `Only float32 weights can be initialised. Received: dtype=${received(dtype)}`,
       );
     }
     const std = this.stddev(shape as number[]);

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { checkOptionKeys, deserializerKeys } from './errors';
 import { computeFans } from './fans';
 import { checkMode } from './msraStd';
 import { type Distribution, ScaledDistribution } from './scaledNormal';
@@ -30,6 +31,7 @@ export class Xavier extends ScaledDistribution {
   readonly mode: XavierMode;
 
   constructor(args: XavierArgs = {}) {
+    checkOptionKeys(args, ['mode', 'distribution', 'seed', ...deserializerKeys], 'xavier');
     super(args.distribution, args.seed);
     const { mode = 'fanIn' } = args;
     checkMode(mode, ['fanIn', 'fanOut', 'average']);
