@@ -1,8 +1,10 @@
+export { type DenseHeadForm, type DenseWindowOptions, denseWindowScores } from './denseHead';
 export {
   EvaluationArgumentError,
   EvaluationError,
   ScaleTooSmallError,
 } from './errors';
+export { featureMapSide, smallestInputSide, trunkStride } from './geometry';
 export {
   type ClassError,
   type ConfusedPair,
@@ -14,3 +16,15 @@ export {
   TOP_K,
   topPredictions,
 } from './metrics';
+export {
+  type CropOptions,
+  center,
+  type DenseOptions,
+  dense,
+  ensemble,
+  type MultiScaleOptions,
+  multiScale,
+  type ProtocolName,
+  type Scorer,
+  tenView,
+} from './protocols';
