@@ -4,6 +4,16 @@ export {
   EvaluationError,
   ScaleTooSmallError,
 } from './errors';
+export {
+  datasetSource,
+  type EvaluateOptions,
+  type EvaluationResult,
+  type EvaluationSource,
+  type Example,
+  evaluate,
+  type LabelledImage,
+  mergeResults,
+} from './evaluate';
 export { featureMapSide, smallestInputSide, trunkStride } from './geometry';
 export {
   type ClassError,
@@ -28,3 +38,5 @@ export {
   type Scorer,
   tenView,
 } from './protocols';
+export type { ProgressMode, ProgressStream } from './progress';
+export { formatJson, formatPerClassCsv, formatTable, type TableRow } from './report';
