@@ -26,6 +26,7 @@ export {
   TOP_K,
   topPredictions,
 } from './metrics';
+export type { ProgressMode, ProgressStream } from './progress';
 export {
   type CropOptions,
   center,
@@ -38,5 +39,4 @@ export {
   type Scorer,
   tenView,
 } from './protocols';
-export type { ProgressMode, ProgressStream } from './progress';
 export { formatJson, formatPerClassCsv, formatTable, type TableRow } from './report';
