@@ -1,0 +1,28 @@
+export {
+  CheckpointError,
+  DivergenceError,
+  RunDirectoryError,
+  TrainerArgumentError,
+  TrainerError,
+} from './errors';
+export type { LossFn } from './loss';
+export { errorCounts, softmaxCrossEntropy } from './loss';
+export type {
+  PlateauScheduleOptions,
+  Schedule,
+  ScheduleState,
+  StepScheduleOptions,
+} from './schedules';
+export { constantSchedule, plateauSchedule, stepSchedule } from './schedules';
+export type { GroupRule, SgdOptions, SgdState, WeightMultipliers } from './sgd';
+export { defaultGroups, SgdOptimizer, sgd } from './sgd';
+export type {
+  HeadResult,
+  ModelParts,
+  StepGradientOptions,
+  StepGradients,
+  TrainableModel,
+} from './step';
+export { headGradients, modelParts, seedDropout, stepGradients, trunkGradients } from './step';
+export type { NamedWeight, WeightKind } from './weights';
+export { namedWeights, weightKind } from './weights';
