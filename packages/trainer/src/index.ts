@@ -25,4 +25,10 @@ export type {
 } from './step';
 export { headGradients, modelParts, seedDropout, stepGradients, trunkGradients } from './step';
 export type { NamedWeight, WeightKind } from './weights';
-export { namedWeights, weightKind } from './weights';
+export { namedWeights, weightKind, weightName } from './weights';
+export type { CheckpointPhase, CheckpointState, CheckpointTensor } from './checkpoint';
+export { listCheckpoints, readCheckpoint } from './checkpoint';
+export type { Progress, ProgressMode, ProgressStream, ProgressUpdate } from './progress';
+export { createProgress } from './progress';
+export type { Loader, TrainHooks, TrainOptions, TrainSummary } from './run';
+export { resume, train, weightsSha256 } from './run';

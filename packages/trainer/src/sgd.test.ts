@@ -7,7 +7,7 @@ import fixture from './fixtures/sgd.json';
 import { sgd } from './sgd';
 import { modelParts, stepGradients } from './step';
 import type { NamedWeight, WeightKind } from './weights';
-import { weightKind } from './weights';
+import { weightKind, weightName } from './weights';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -119,7 +119,7 @@ describe('sgd (Caffe form, Eqn 4)', () => {
         // Gradients go through matmuls summed in another order: ~1e-6 relative per step.
         expectAllClose(
           lv.read().dataSync(),
-          (m.steps[step].params as Record<string, number[]>)[lv.name],
+          (m.steps[step].params as Record<string, number[]>)[weightName(lv)],
           {
             rtol: 2e-5,
             atol: 2e-6,

@@ -19,6 +19,15 @@ export function weightKind(w: { name: string; originalName?: string }): WeightKi
 }
 
 /**
+ * A weight's name without tfjs's uniqueness suffix: tfjs renames the weights of a model built
+ * twice in one process `conv1/kernel_1`, … (`name`); `originalName` keeps `conv1/kernel`. The
+ * trainer keys checkpoints, optimizer state and rules by this name, so a rebuilt model resumes.
+ */
+export function weightName(w: { name: string; originalName?: string }): string {
+  return w.originalName ?? w.name;
+}
+
+/**
  * The trainable weights of one or more layer models in their order, as tf.Variables with
  * names. Names must be unique across the parts (they key checkpoints and optimizer state).
  */
@@ -27,13 +36,14 @@ export function namedWeights(...models: tf.LayersModel[]): NamedWeight[] {
   const seen = new Set<string>();
   for (const m of models) {
     for (const lv of m.trainableWeights) {
-      if (seen.has(lv.name)) {
+      const name = weightName(lv);
+      if (seen.has(name)) {
         throw new TrainerArgumentError(
-          `Two trainable weights share the name \`${lv.name}\`; checkpoints key weights by name. Give the layers distinct names.`,
+          `Two trainable weights share the name \`${name}\`; checkpoints key weights by name. Give the layers distinct names.`,
         );
       }
-      seen.add(lv.name);
-      out.push({ name: lv.name, kind: weightKind(lv), variable: lv.read() as tf.Variable });
+      seen.add(name);
+      out.push({ name, kind: weightKind(lv), variable: lv.read() as tf.Variable });
     }
   }
   return out;
