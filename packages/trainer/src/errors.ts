@@ -1,0 +1,55 @@
+/** Base class of every error `@rectifier/trainer` throws on purpose. */
+export class TrainerError extends Error {
+  override name = 'TrainerError';
+}
+
+/** A bad argument or option (unknown key, learning rate ≤ 0, empty data set…), raised before any step. */
+export class TrainerArgumentError extends TrainerError {
+  override name = 'TrainerArgumentError';
+}
+
+/**
+ * The run directory cannot be used as asked: it belongs to another config, it already holds a
+ * run (`train` instead of `resume`), the run is finished, or it has no usable checkpoint.
+ */
+export class RunDirectoryError extends TrainerError {
+  override name = 'RunDirectoryError';
+  constructor(
+    readonly runDir: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${message} (run directory ${runDir})`, options);
+  }
+}
+
+/** A checkpoint file that is truncated, corrupt or fails its checksum. */
+export class CheckpointError extends TrainerError {
+  override name = 'CheckpointError';
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${path}: ${message}`, options);
+  }
+}
+
+/** A NaN or infinite loss or weight: the run stopped; its last good checkpoint is named. */
+export class DivergenceError extends TrainerError {
+  override name = 'DivergenceError';
+  constructor(
+    readonly step: number,
+    readonly value: number,
+    readonly what: string,
+    readonly lastGoodCheckpoint: string | null,
+  ) {
+    super(
+      `Training diverged at step ${step}: ${what} is ${value}. ` +
+        (lastGoodCheckpoint === null
+          ? 'No checkpoint was written yet. '
+          : `Last good checkpoint: ${lastGoodCheckpoint}. `) +
+        'Lower the learning rate (Sec. 2.2: deep nets with a poor initialisation blow up or stall) and start again, or resume from that checkpoint with a smaller rate.',
+    );
+  }
+}

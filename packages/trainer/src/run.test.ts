@@ -1,0 +1,309 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildModel } from '@rectifier/architectures';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { listCheckpoints, readCheckpoint } from './checkpoint';
+import { DivergenceError, RunDirectoryError, TrainerArgumentError } from './errors';
+import { resume, type TrainOptions, train, weightsSha256 } from './run';
+import { plateauSchedule, stepSchedule } from './schedules';
+import { sgd } from './sgd';
+import { tinyLoader, tinyNet } from './testing/tinyNet';
+
+const root = mkdtempSync(join(tmpdir(), 'rectifier-trainer-'));
+let n = 0;
+const dir = () => join(root, `run-${n++}`);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** 48 examples in batches of 8: 6 steps per epoch. */
+function setup(overrides: Partial<TrainOptions> = {}): Omit<TrainOptions, 'runDir'> {
+  return {
+    model: tinyNet(),
+    optimizer: sgd({ learningRate: 0.05 }),
+    schedule: stepSchedule({ at: [2] }),
+    trainLoader: tinyLoader(),
+    valLoader: tinyLoader({ size: 24, shuffle: false, seed: 9 }),
+    epochs: 3,
+    seed: 0, // seed 0 must work: it never reaches tfjs directly
+    quiet: true,
+    ...overrides,
+  };
+}
+
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+describe('train', () => {
+  test('writes the run directory: config, metrics, slopes, checkpoints, summary', async () => {
+    const runDir = dir();
+    const options = setup();
+    const summary = await train({ ...options, runDir });
+    const model = options.model as ReturnType<typeof tinyNet>;
+    expect(summary.steps).toBe(18);
+    expect(summary.weightsSha256).toBe(weightsSha256(model.model));
+    expect(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'))).toEqual(summary);
+
+    const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    expect(config.run.backend).toBe('cpu');
+    expect(config.versions.tfjs).toBe(tf.version.tfjs);
+    expect(
+      config.run.optimizer.multipliers.find((m: { name: string }) => m.name === 'act1/prelu_alpha'),
+    ).toMatchObject({
+      kind: 'slope',
+      decayMult: 0,
+    });
+
+    const metrics = lines(join(runDir, 'metrics.jsonl'));
+    const steps = metrics.filter((m) => m.type === 'step');
+    const epochs = metrics.filter((m) => m.type === 'epoch');
+    expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+    for (const s of steps) {
+      for (const k of ['epoch', 'lr', 'loss', 'top1Error', 'top5Error', 'imagesPerSec', 'timeMs']) {
+        expect(typeof s[k], k).toBe('number');
+      }
+    }
+    // stepSchedule({ at: [2] }): epochs 0, 1 at 0.05, epoch 2 at 0.005.
+    expect(steps.map((s) => s.lr)).toEqual([...Array(12).fill(0.05), ...Array(6).fill(0.05 * 0.1)]);
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    for (const e of epochs) {
+      expect(e.valTop1Error).toBeGreaterThanOrEqual(0);
+      expect(e.valTop5Error).toBe(0); // 3 classes: the label is always in the top 5
+    }
+    // The synthetic classes are easy: the loss goes down.
+    expect(epochs[2].trainLoss).toBeLessThan(epochs[0].trainLoss);
+
+    const slopes = lines(join(runDir, 'slopes.jsonl'));
+    expect(slopes.map((s) => s.layers.map((l: { layer: string }) => l.layer))).toEqual(
+      Array(3).fill(['act1', 'act2']),
+    );
+    expect(slopes[0].layers[0].values).toHaveLength(4);
+
+    // keep 2 + the best; the last epoch's checkpoint holds the final weights.
+    const ckpts = listCheckpoints(join(runDir, 'checkpoints'));
+    expect(ckpts.length).toBeLessThanOrEqual(3);
+    expect(ckpts[0]).toBe(summary.lastCheckpoint);
+    const last = readCheckpoint(join(runDir, 'checkpoints', ckpts[0]));
+    expect(last.step).toBe(18);
+    expect(last.buffers.map((b) => b.name)).toContain('act1/prelu_alpha');
+  });
+
+  test('same seed, same backend → identical weights; no tensor leaks between steps 2 and 10', async () => {
+    const counts: number[] = [];
+    const a = await train({
+      ...setup({ hooks: { afterStep: () => counts.push(tf.memory().numTensors) } }),
+      runDir: dir(),
+    });
+    const b = await train({ ...setup(), runDir: dir() });
+    expect(b.weightsSha256).toBe(a.weightsSha256);
+    expect(counts[9]).toBe(counts[1]);
+    expect(counts[17]).toBe(counts[1]);
+  });
+
+  test('a run stopped mid-epoch resumes to the same final weights (steps checkpoints, accumulation)', async () => {
+    const base = { checkpointEvery: { steps: 4 }, accumulate: 2 };
+    const whole = await train({ ...setup(base), runDir: dir() });
+    const runDir = dir();
+    await expect(
+      train({
+        ...setup({
+          ...base,
+          hooks: {
+            afterStep: (s) => {
+              if (s === 10) throw new Error('simulated crash');
+            },
+          },
+        }),
+        runDir,
+      }),
+    ).rejects.toThrow('simulated crash');
+    expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
+    const starts: (number | undefined)[] = [];
+    const spied = tinyLoader();
+    const resumed = await resume(
+      runDir,
+      setup({
+        ...base,
+        trainLoader: {
+          ...spied,
+          epoch: (e: number, o?: { startBatch?: number }) => {
+            starts.push(o?.startBatch);
+            return spied.epoch(e, o);
+          },
+        },
+      }),
+    );
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(resumed.steps).toBe(18);
+    // Checkpoint 8 = epoch 1 after 2 batches: the loader starts there (epoch 0 is probed by the checks).
+    expect(starts).toEqual([undefined, 2, undefined]);
+    // The steps replayed after the checkpoint at step 8 appear once in metrics.jsonl.
+    const steps = lines(join(runDir, 'metrics.jsonl')).filter((m) => m.type === 'step');
+    expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+
+    // A loader that cannot start mid-epoch (no `startBatch`): its first batches are read and dropped.
+    const other = dir();
+    const crash = {
+      afterStep: (s: number) => {
+        if (s === 10) throw new Error('simulated crash');
+      },
+    };
+    await expect(train({ ...setup({ ...base, hooks: crash }), runDir: other })).rejects.toThrow(
+      'simulated',
+    );
+    const inner = tinyLoader();
+    const plain = {
+      epoch: (e: number) => inner.epoch(e),
+      size: inner.size,
+      batchSize: inner.batchSize,
+    };
+    const again = await resume(other, setup({ ...base, trainLoader: plain }));
+    expect(again.weightsSha256).toBe(whole.weightsSha256);
+  });
+
+  test('a corrupt newest checkpoint is reported and the previous one is used', async () => {
+    const base = { checkpointEvery: { steps: 3 }, keep: 3 };
+    const whole = await train({ ...setup(base), runDir: dir() });
+    const runDir = dir();
+    await expect(
+      train({
+        ...setup({
+          ...base,
+          hooks: {
+            afterStep: (s) => {
+              if (s === 7) throw new Error('crash');
+            },
+          },
+        }),
+        runDir,
+      }),
+    ).rejects.toThrow('crash');
+    const ckdir = join(runDir, 'checkpoints');
+    const newest = listCheckpoints(ckdir)[0];
+    expect(newest).toBe('step-00000006.ckpt');
+    const bytes = readFileSync(join(ckdir, newest));
+    bytes[bytes.length >> 1] ^= 0xff; // flip one byte in the middle
+    writeFileSync(join(ckdir, newest), bytes);
+    const messages: string[] = [];
+    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
+    const resumed = await resume(
+      runDir,
+      setup({ ...base, quiet: false, progress: 'lines', progressStream: stream }),
+    );
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(messages.join('')).toMatch(/step-00000006\.ckpt: fails its SHA-256 checksum/);
+  });
+
+  test('a diverging learning rate stops with DivergenceError naming the step and last checkpoint', async () => {
+    const runDir = dir();
+    const err = await train({
+      ...setup({ optimizer: sgd({ learningRate: 1e12 }), epochs: 2 }),
+      runDir,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    expect(err.message).toMatch(/diverged at step \d+: the loss is (NaN|Infinity)/);
+    expect(err.message).toMatch(/step-00000000\.ckpt/);
+    expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
+    // The run directory is consistent: its last checkpoint reads back.
+    expect(readCheckpoint(join(runDir, 'checkpoints', 'step-00000000.ckpt')).step).toBe(0);
+  });
+
+  test('bad input: typed errors before any step, nothing written', async () => {
+    const runDir = dir();
+    const bad = async (
+      o: Partial<TrainOptions>,
+      pattern: RegExp,
+      type: unknown = TrainerArgumentError,
+    ) => {
+      const e = await train({ ...setup(), runDir, ...o } as TrainOptions).catch((x) => x);
+      expect(e).toBeInstanceOf(type);
+      expect(e.message).toMatch(pattern);
+      expect(existsSync(runDir)).toBe(false);
+    };
+    await bad({ epocs: 3 } as never, /unknown option `epocs`; did you mean `epochs`/);
+    await bad({ epochs: 0 }, /`epochs` must be a positive integer.*epochs=0/);
+    await bad(
+      { trainLoader: tinyLoader({ size: 0 }) },
+      /`trainLoader` yields no batch \(empty data set/,
+    );
+    await bad({ optimizer: tf.train.momentum(0.1, 0.9) as never }, /must come from sgd/);
+    await bad(
+      { schedule: plateauSchedule({ patience: 2 }), valLoader: undefined },
+      /pass a `valLoader`/,
+    );
+    const softmaxNet = buildModel('small', {
+      widthMultiplier: 1 / 32,
+      fcUnits: 8,
+      numClasses: 3,
+      seed: 1,
+    });
+    await bad({ model: softmaxNet }, /ends in a softmax layer.*softmax: false/);
+    await bad(
+      { optimizer: sgd({ learningRate: 0.1, groups: [{ name: 'conv9/kernel', lrMult: 2 }] }) },
+      /matches no weight.*conv9\/kernel/,
+    );
+  });
+
+  test('a run directory of another config, a finished run: clear errors, nothing overwritten', async () => {
+    const runDir = dir();
+    await train({ ...setup({ epochs: 1 }), runDir });
+    const before = readFileSync(join(runDir, 'metrics.jsonl'));
+    await expect(train({ ...setup({ epochs: 1 }), runDir })).rejects.toThrow(
+      /already holds this run.*resume/,
+    );
+    await expect(train({ ...setup({ epochs: 2 }), runDir })).rejects.toThrow(
+      /belongs to another run.*differs in: epochs/,
+    );
+    await expect(resume(runDir, setup({ epochs: 1 }))).rejects.toThrow(RunDirectoryError);
+    await expect(resume(runDir, setup({ epochs: 1 }))).rejects.toThrow(/finished/);
+    expect(readFileSync(join(runDir, 'metrics.jsonl')).equals(before)).toBe(true);
+    expect(readdirSync(join(runDir, 'checkpoints')).every((f) => !f.endsWith('.tmp'))).toBe(true);
+  });
+});
+
+describe('progress', () => {
+  const capture = (isTTY: boolean) => {
+    const out: string[] = [];
+    return { out, stream: { isTTY, write: (m: string) => out.push(m) } as never };
+  };
+
+  test('not a TTY: JSON lines (progress and one per epoch)', async () => {
+    const { out, stream } = capture(false);
+    await train({ ...setup({ quiet: false, progressStream: stream, epochs: 2 }), runDir: dir() });
+    const parsed = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(parsed.filter((p) => p.type === 'epoch').map((p) => p.epoch)).toEqual([0, 1]);
+    expect(parsed[0]).toMatchObject({ type: 'progress', step: 1, totalSteps: 12 });
+  });
+
+  test('a TTY: a bar with ETA, loss and images/s', async () => {
+    const { out, stream } = capture(true);
+    Object.assign(stream, {
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+      columns: 200,
+    });
+    await train({ ...setup({ quiet: false, progressStream: stream, epochs: 1 }), runDir: dir() });
+    const text = out.join('');
+    expect(text).toMatch(/ETA/);
+    expect(text).toMatch(/loss \d+\.\d{4}/);
+    expect(text).toMatch(/img\/s/);
+  });
+
+  test('quiet: nothing', async () => {
+    const { out, stream } = capture(true);
+    await train({ ...setup({ quiet: true, progressStream: stream, epochs: 1 }), runDir: dir() });
+    expect(out).toEqual([]);
+  });
+});

@@ -1,0 +1,151 @@
+import { TrainerArgumentError } from './errors';
+import { checkKeys, checkNumber } from './options';
+
+/** Serialisable schedule state (part of every checkpoint). */
+export type ScheduleState = Record<string, number>;
+
+/**
+ * A learning-rate schedule: a factor on the optimizer's base rate, read before each step;
+ * told the end of each epoch (with the validation top-1 error when there is one).
+ */
+export interface Schedule {
+  /** `step`, `plateau` or `constant`; with `config`, enough to rebuild it. */
+  readonly kind: string;
+  readonly config: Record<string, unknown>;
+  /** Factor on the base learning rate for a step in (0-based) `epoch`. */
+  factor(epoch: number): number;
+  /** Called after epoch `epoch` finished, with its validation top-1 error if measured. */
+  epochEnd(epoch: number, valError: number | undefined): void;
+  getState(): ScheduleState;
+  setState(state: ScheduleState): void;
+}
+
+/** A constant learning rate (factor 1). */
+export function constantSchedule(): Schedule {
+  return {
+    kind: 'constant',
+    config: {},
+    factor: () => 1,
+    epochEnd: () => {},
+    getState: () => ({}),
+    setState: () => {},
+  };
+}
+
+export interface StepScheduleOptions {
+  /** Epochs (0-based count of finished epochs) at which the rate is multiplied by `factor`; Fig. 4 switched at 20 and 65. */
+  at: number[];
+  /** Default 0.1 (1e-2 → 1e-3 → 1e-4, Sec. 3). */
+  factor?: number;
+}
+
+/** factor^(number of switch epochs ≤ epoch): `stepSchedule({ at: [20, 65] })` is Fig. 4's schedule. */
+export function stepSchedule(options: StepScheduleOptions): Schedule {
+  checkKeys('stepSchedule', options, ['at', 'factor']);
+  const { at } = options;
+  if (
+    !Array.isArray(at) ||
+    at.length === 0 ||
+    at.some((e, i) => !Number.isInteger(e) || e <= 0 || (i > 0 && e <= at[i - 1]))
+  ) {
+    throw new TrainerArgumentError(
+      `stepSchedule: \`at\` must be a non-empty increasing list of positive epoch numbers, e.g. [20, 65]. Received: at=${JSON.stringify(at)}`,
+    );
+  }
+  const factor = checkNumber(
+    'stepSchedule',
+    'factor',
+    options.factor ?? 0.1,
+    'a number in (0, 1]',
+    (v) => v > 0 && v <= 1,
+  );
+  return {
+    kind: 'step',
+    config: { at: [...at], factor },
+    factor: (epoch) => factor ** at.filter((e) => e <= epoch).length,
+    epochEnd: () => {},
+    getState: () => ({}),
+    setState: () => {},
+  };
+}
+
+export interface PlateauScheduleOptions {
+  /** Epochs without improvement of the validation error before the rate drops. */
+  patience: number;
+  /** Default 0.1. */
+  factor?: number;
+  /** Smallest factor on the base rate (e.g. 0.01 for 1e-2 → 1e-4, Sec. 3). Default 0.01. */
+  min?: number;
+  /** An improvement must lower the error by more than this (absolute). Default 0. */
+  threshold?: number;
+}
+
+/**
+ * Divides the rate by 1/`factor` when the validation top-1 error has not improved for
+ * `patience` epochs ("switched when the error plateaus", Sec. 3), never below `min`. Needs a
+ * `valLoader`; epochs without a validation error leave it unchanged.
+ */
+export function plateauSchedule(options: PlateauScheduleOptions): Schedule {
+  checkKeys('plateauSchedule', options, ['patience', 'factor', 'min', 'threshold']);
+  const what = 'plateauSchedule';
+  const patience = checkNumber(
+    what,
+    'patience',
+    options.patience,
+    'a positive integer',
+    (v) => Number.isInteger(v) && v > 0,
+  );
+  const factor = checkNumber(
+    what,
+    'factor',
+    options.factor ?? 0.1,
+    'a number in (0, 1)',
+    (v) => v > 0 && v < 1,
+  );
+  const min = checkNumber(
+    what,
+    'min',
+    options.min ?? 0.01,
+    'a number in (0, 1]',
+    (v) => v > 0 && v <= 1,
+  );
+  const threshold = checkNumber(
+    what,
+    'threshold',
+    options.threshold ?? 0,
+    'a non-negative number',
+    (v) => v >= 0,
+  );
+  let state = { current: 1, best: Number.POSITIVE_INFINITY, bad: 0 };
+  return {
+    kind: 'plateau',
+    config: { patience, factor, min, threshold },
+    factor: () => state.current,
+    epochEnd(_epoch, valError) {
+      if (valError === undefined) return;
+      if (valError < state.best - threshold) {
+        state.best = valError;
+        state.bad = 0;
+        return;
+      }
+      state.bad++;
+      if (state.bad >= patience) {
+        state.current = Math.max(min, state.current * factor);
+        state.bad = 0;
+      }
+    },
+    // JSON cannot hold Infinity: "no best yet" is stored as -1.
+    getState: () => ({
+      current: state.current,
+      best: Number.isFinite(state.best) ? state.best : -1,
+      bad: state.bad,
+    }),
+    setState(s) {
+      state = {
+        current: s.current,
+        best: s.best < 0 ? Number.POSITIVE_INFINITY : s.best,
+        bad: s.bad,
+      };
+    },
+  };
+}
