@@ -3,8 +3,10 @@
  * Packaging quality of every published package, checked on the tarball `npm pack` makes (what
  * the registry receives):
  *
- *   - contents: only package.json, README.md, LICENSE, CHANGELOG.md and dist/ — anything else
- *     fails. LICENSE and CHANGELOG.md are listed when missing (they arrive with the licence
+ *   - contents: only package.json, README.md, LICENSE, CHANGELOG.md, dist/ and the sources that
+ *     the `@rectifier/source` export condition and the source maps name (src/**.ts without tests,
+ *     fixtures or test helpers), plus @rectifier/backend's oneDNN addon sources (native/: its
+ *     install step compiles them on the user's machine) — anything else fails. LICENSE and CHANGELOG.md are listed when missing (they arrive with the licence
  *     files and the first `changeset version`); `--require-license-changelog` makes a missing
  *     one a failure too.
  *   - publint (strict): exports/main/module/types point at files in the tarball, formats match.
@@ -30,7 +32,12 @@ const work = mkdtempSync(join(tmpdir(), 'rectifier-quality-'));
 const attw = join(root, 'node_modules', '.bin', 'attw');
 
 const allowedFile = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
-const allowed = (path) => allowedFile.has(path) || path.startsWith('dist/');
+const nativeSources = new Set(['native/binding.gyp', 'native/onednn.cc', 'native/build.mjs']);
+const allowed = (path) =>
+  allowedFile.has(path) ||
+  path.startsWith('dist/') ||
+  nativeSources.has(path) ||
+  (/^src\/.*\.ts$/.test(path) && !/\.test\.ts$|\/fixtures\/|^src\/testing\//.test(path));
 
 /** Package names the built files and types import or require (static specifiers, no built-ins). */
 function importedPackages(dir, paths) {
@@ -91,7 +98,7 @@ try {
     const extra = paths.filter((path) => !allowed(path));
     if (extra.length > 0) {
       failures.push(
-        `${name}: files outside dist/, README, LICENSE, CHANGELOG: ${extra.join(', ')}`,
+        `${name}: files outside dist/, src/ sources, README, LICENSE, CHANGELOG: ${extra.join(', ')}`,
       );
     }
     const deps = dependencyProblems(dir, paths);
