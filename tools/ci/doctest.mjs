@@ -31,7 +31,11 @@ export function readmes() {
   return ['README.md', ...packages];
 }
 
-/** Fenced code blocks in ts/js, with the README line their code starts on. */
+/**
+ * Fenced code blocks in ts/js, with the README line their code starts on. A block fenced as
+ * ```ts browser is page code (it needs a served folder of .wasm files): it is not run in Node;
+ * tools/ci/browser-check.mjs runs the same calls in headless Chromium.
+ */
 export function codeBlocks(markdown) {
   const blocks = [];
   const lines = markdown.split('\n');

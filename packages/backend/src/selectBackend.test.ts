@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BackendArgumentError, BackendUnavailableError, selectBackend } from './index';
 import { oneDnnKernels } from './onednn/register';
+import { oneDnnTests } from './testing/oneDnnTests';
 
 afterEach(async () => {
   await tf.setBackend('cpu');
@@ -11,17 +12,20 @@ afterEach(async () => {
 describe('selectBackend', () => {
   // Needs the oneDNN addon built at install (libdnnl-dev); onednn/fallback.test.ts plays a
   // machine without it, where auto picks wasm.
-  test('auto picks onednn (wasm + oneDNN kernels) when tfjs-node is absent', async () => {
-    const info = await selectBackend({ threads: 2 });
-    expect(info).toMatchObject({ name: 'onednn', device: 'cpu', threads: 2 });
-    expect(info.onednnKernels).toEqual(
-      expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad']),
-    );
-    expect(info.trainingKernels).toContain('Slice');
-    expect(tf.getBackend()).toBe('wasm');
-  });
+  test.runIf(oneDnnTests)(
+    'auto picks onednn (wasm + oneDNN kernels) when tfjs-node is absent',
+    async () => {
+      const info = await selectBackend({ threads: 2 });
+      expect(info).toMatchObject({ name: 'onednn', device: 'cpu', threads: 2 });
+      expect(info.onednnKernels).toEqual(
+        expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad']),
+      );
+      expect(info.trainingKernels).toContain('Slice');
+      expect(tf.getBackend()).toBe('wasm');
+    },
+  );
 
-  test('wasm by name switches the oneDNN kernels off', async () => {
+  test.runIf(oneDnnTests)('wasm by name switches the oneDNN kernels off', async () => {
     await selectBackend({ prefer: 'onednn' });
     const info = await selectBackend({ prefer: 'wasm' });
     expect(info.name).toBe('wasm');

@@ -1,6 +1,7 @@
 import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { oneDnnTests } from '../testing/oneDnnTests';
 import { gradients, grid, gridData } from '../wasm/convGrid';
 import { filterGradient, inputGradient } from '../wasm/reference';
 import { loadOneDnnAddon, type OneDnnAddon } from './addon';
@@ -11,6 +12,7 @@ import { registerOneDnnKernels, setOneDnnEnabled } from './register';
 let addon: OneDnnAddon;
 
 beforeAll(() => {
+  if (!oneDnnTests) return;
   const loaded = loadOneDnnAddon();
   if (loaded instanceof Error) throw loaded;
   addon = loaded;
@@ -60,7 +62,7 @@ async function compare(
   return engine;
 }
 
-describe('oneDNN convolutions over the wasm kernels\u2019 grid', () => {
+describe.runIf(oneDnnTests)('oneDNN convolutions over the wasm kernels\u2019 grid', () => {
   test.each(grid)('$label: y, dx, dW match the definition, cpu and wasm', async (c) => {
     const { x, w, dy } = gridData(c);
     const spies = (['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const).map((name) =>
@@ -126,7 +128,7 @@ describe('oneDNN convolutions over the wasm kernels\u2019 grid', () => {
   );
 });
 
-describe('oneDNN matmul', () => {
+describe.runIf(oneDnnTests)('oneDNN matmul', () => {
   const cases = [
     { a: [5, 7], b: [7, 3], ta: false, tb: false },
     { a: [7, 5], b: [7, 3], ta: true, tb: false },
@@ -175,7 +177,7 @@ describe('oneDNN matmul', () => {
   });
 });
 
-describe('oneDNN max pooling', () => {
+describe.runIf(oneDnnTests)('oneDNN max pooling', () => {
   const cases = [
     { shape: [2, 12, 10, 3], k: 2, s: 2, pad: 'valid' as const },
     { shape: [3, 13, 11, 4], k: 3, s: 3, pad: 'valid' as const },
@@ -221,7 +223,7 @@ describe('oneDNN max pooling', () => {
   });
 });
 
-describe('oneDNN elementwise ops over activation maps', () => {
+describe.runIf(oneDnnTests)('oneDNN elementwise ops over activation maps', () => {
   const map = [4, 17, 17, 64];
   test.each([
     { name: 'add bias', f: () => tf.add(values(map, 23), values([64], 24)) },
@@ -248,7 +250,7 @@ describe('oneDNN elementwise ops over activation maps', () => {
   });
 });
 
-describe('oneDNN threads and wasm memory', () => {
+describe.runIf(oneDnnTests)('oneDNN threads and wasm memory', () => {
   const dwOf = () =>
     tf.tidy(() => {
       const x = values([8, 17, 17, 16], 19);

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { BackendUnavailableError, selectBackend } from '../index';
+import { oneDnnTests } from '../testing/oneDnnTests';
 import { oneDnnKernels } from './register';
 
-describe('the oneDNN engine next to threaded wasm', () => {
+describe.runIf(oneDnnTests)('the oneDNN engine next to threaded wasm', () => {
   test('asking for onednn once wasm runs its threaded build says why and what to do', async () => {
     const wasm = await selectBackend({ prefer: 'wasm', threads: 2 });
     expect(wasm.threads).toBe(2);

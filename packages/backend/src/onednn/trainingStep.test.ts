@@ -1,12 +1,14 @@
 import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { oneDnnTests } from '../testing/oneDnnTests';
 import { loadOneDnnAddon, type OneDnnAddon } from './addon';
 import { registerOneDnnKernels, setOneDnnEnabled } from './register';
 
 let addon: OneDnnAddon;
 
 beforeAll(() => {
+  if (!oneDnnTests) return;
   const loaded = loadOneDnnAddon();
   if (loaded instanceof Error) throw loaded;
   addon = loaded;
@@ -62,7 +64,7 @@ async function oneStep(engine: boolean) {
   });
 }
 
-describe('SGD on wasm with the oneDNN kernels', () => {
+describe.runIf(oneDnnTests)('SGD on wasm with the oneDNN kernels', () => {
   test('one step of a small PReLU convnet: same loss and parameters as wasm and cpu', async () => {
     const calls = addon.implementations().length;
     const engine = await oneStep(true);
