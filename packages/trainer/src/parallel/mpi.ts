@@ -67,8 +67,11 @@ function here(): string {
   return typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
 }
 
-/** Where the built addon is: native/mpi/build/Release, from src/parallel or from dist. */
+/** Where the built addon is (RECTIFIER_MPI_ADDON overrides): native/mpi/build/Release, from src/parallel or from dist. */
 function addonPath(): string | null {
+  // An explicit path (another build, or a test of the missing-addon case).
+  const given = process.env.RECTIFIER_MPI_ADDON;
+  if (given !== undefined) return existsSync(given) ? given : null;
   const self = here();
   for (const rel of [
     '../../native/mpi/build/Release/rectifier_mpi.node',

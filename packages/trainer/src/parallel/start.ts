@@ -8,7 +8,7 @@ import type { SgdOptimizer } from '../sgd';
 import type { ModelParts, StepGradients } from '../step';
 import { type Collectives, encodeJson } from './collectives';
 import { LocalRoot } from './local';
-import { launchedByMpi, mpiCollectives } from './mpi';
+import { launchedByMpi, mpiAvailability, mpiCollectives } from './mpi';
 import {
   type CommStats,
   initMessage,
@@ -70,6 +70,15 @@ export function resolveParallel(options: ParallelTrainOptions): ResolvedParallel
     throw new TrainerArgumentError(
       `train: \`engine\` must be 'local' or 'mpi'. Received: engine=${JSON.stringify(engine)}`,
     );
+  }
+  if (engine === 'mpi') {
+    const a = mpiAvailability();
+    if (!a.available) throw new ParallelError(`train: engine 'mpi' is unavailable: ${a.reason}.`);
+    if (mpi === null && (options.devices ?? 1) > 1) {
+      throw new TrainerArgumentError(
+        `train: engine 'mpi' runs one process per device started by MPI: launch with \`mpirun -np ${options.devices} node …\` (or srun) and leave \`devices\` out; or use engine: 'local' on one machine.`,
+      );
+    }
   }
   const mode = options.parallel ?? 'hybrid';
   if (mode !== 'hybrid' && mode !== 'data') {
