@@ -92,15 +92,43 @@ class Peer {
     }
   }
 
-  send(payload: Uint8Array, kind = DATA): void {
-    if (this.failure) throw this.failure;
+  /**
+   * Writes one frame; resolves once the bytes are handed to the kernel. Callers await it: what
+   * does not fit the socket buffer is written by the event loop, which a synchronous kernel
+   * (the next trunk forward) would block — the other side would wait for the whole compute.
+   * Rejects with `onTimeout()`'s error when the other side reads nothing for `timeoutMs`.
+   */
+  send(
+    payload: Uint8Array,
+    kind = DATA,
+    timeoutMs = Number.POSITIVE_INFINITY,
+    onTimeout: () => Error = () => new ParallelError('send timed out'),
+  ): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     const head = Buffer.alloc(HEADER);
     head.writeUInt32LE(payload.byteLength, 0);
     head.writeUInt32LE(kind, 4);
-    this.socket.write(head);
-    if (payload.byteLength > 0)
-      this.socket.write(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+    const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    return new Promise<void>((resolve, reject) => {
+      const w = { reject, timer: undefined as NodeJS.Timeout | undefined };
+      const done = (err?: Error | null) => {
+        clearTimeout(w.timer);
+        this.sending.delete(w);
+        if (err) reject(this.failure ?? err);
+        else resolve();
+      };
+      if (Number.isFinite(timeoutMs)) {
+        w.timer = setTimeout(() => {
+          this.sending.delete(w);
+          reject(onTimeout());
+        }, timeoutMs);
+      }
+      this.sending.add(w);
+      this.socket.write(payload.byteLength > 0 ? Buffer.concat([head, body]) : head, done);
+    });
   }
+
+  private sending = new Set<{ reject: (e: Error) => void; timer: NodeJS.Timeout | undefined }>();
 
   /** The next frame; rejects after `timeoutMs` of silence with `onTimeout()`'s error. */
   recv(timeoutMs: number, onTimeout: () => Error): Promise<Uint8Array> {
@@ -122,6 +150,11 @@ class Peer {
   fail(e: Error): void {
     if (this.failure) return;
     this.failure = e;
+    for (const w of this.sending) {
+      clearTimeout(w.timer);
+      w.reject(e);
+    }
+    this.sending.clear();
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(e);
@@ -206,10 +239,17 @@ export class LocalRoot implements Collectives {
     );
   }
 
-  private sendTo(rank: number, payload: Uint8Array): void {
-    const peer = this.peers[rank - 1];
-    if (peer.failure) throw peer.failure;
-    peer.send(payload);
+  private sendTo(rank: number, payload: Uint8Array): Promise<void> {
+    return this.peers[rank - 1].send(payload, DATA, this.timeoutMs, () =>
+      this.error(rank, `read nothing for ${this.timeoutMs} ms (hung?)`),
+    );
+  }
+
+  /** Sends to every worker at once; resolves when all have taken their bytes. */
+  private async sendAll(payload: (rank: number) => Uint8Array): Promise<void> {
+    const sends: Promise<void>[] = [];
+    for (let r = 1; r < this.size; r++) sends.push(this.sendTo(r, payload(r)));
+    await Promise.all(sends);
   }
 
   /** Waits for every worker to say it is ready (model built), with a start-up timeout. */
@@ -226,7 +266,7 @@ export class LocalRoot implements Collectives {
       for (let i = 0; i < data.length; i++) data[i] += other[i];
     }
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    for (let r = 1; r < this.size; r++) this.sendTo(r, bytes);
+    await this.sendAll(() => bytes);
   }
 
   async gatherv(data: Float32Array, counts: number[]): Promise<Float32Array> {
@@ -246,23 +286,23 @@ export class LocalRoot implements Collectives {
 
   async scatterv(data: Float32Array | null, counts: number[]): Promise<Float32Array> {
     if (data === null) throw new ParallelError('scatterv: rank 0 must pass the data');
-    let at = counts[0];
-    for (let r = 1; r < this.size; r++) {
-      this.sendTo(r, new Uint8Array(data.buffer, data.byteOffset + at * 4, counts[r] * 4));
-      at += counts[r];
-    }
+    const at: number[] = [0];
+    for (let r = 1; r < this.size; r++) at.push(at[r - 1] + counts[r - 1]);
+    await this.sendAll(
+      (r) => new Uint8Array(data.buffer, data.byteOffset + at[r] * 4, counts[r] * 4),
+    );
     return data.slice(0, counts[0]);
   }
 
   async bcast(data: Uint8Array | null): Promise<Uint8Array> {
     if (data === null) throw new ParallelError('bcast: rank 0 must pass the data');
-    for (let r = 1; r < this.size; r++) this.sendTo(r, data);
+    await this.sendAll(() => data);
     return data;
   }
 
   async barrier(): Promise<void> {
     for (let r = 1; r < this.size; r++) await this.recv(r);
-    for (let r = 1; r < this.size; r++) this.sendTo(r, new Uint8Array(0));
+    await this.sendAll(() => new Uint8Array(0));
   }
 
   abort(_reason: string): void {
@@ -318,26 +358,26 @@ export class LocalWorker implements Collectives {
   }
 
   /** Tells rank 0 this worker is ready. */
-  ready(): void {
-    this.peer.send(new Uint8Array(0));
+  ready(): Promise<void> {
+    return this.peer.send(new Uint8Array(0));
   }
 
   /** Reports a fatal error to rank 0 (it names this worker and the step). */
   reportError(message: string): void {
     try {
-      this.peer.send(Buffer.from(message, 'utf8'), ERROR);
+      this.peer.send(Buffer.from(message, 'utf8'), ERROR).catch(() => {});
     } catch {
       // the connection is already gone
     }
   }
 
   async allreduceSum(data: Float32Array): Promise<void> {
-    this.peer.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    await this.peer.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     data.set(new Float32Array((await this.recv()).buffer));
   }
 
   async gatherv(data: Float32Array): Promise<null> {
-    this.peer.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    await this.peer.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return null;
   }
 
@@ -350,7 +390,7 @@ export class LocalWorker implements Collectives {
   }
 
   async barrier(): Promise<void> {
-    this.peer.send(new Uint8Array(0));
+    await this.peer.send(new Uint8Array(0));
     await this.recv();
   }
 
