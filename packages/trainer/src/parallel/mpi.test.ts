@@ -33,7 +33,12 @@ const btl = {
 };
 
 /** Runs the tiny net's 5 steps under mpirun; returns rank 0's final weights. */
-async function mpirun(ranks: number, parallel: 'hybrid' | 'data', transport: keyof typeof btl) {
+async function mpirun(
+  ranks: number,
+  parallel: 'hybrid' | 'data',
+  transport: keyof typeof btl,
+  extra: string[] = [],
+) {
   const out = join(root, `weights-${n}.f32`);
   await promisify(execFile)(
     'mpirun',
@@ -50,6 +55,7 @@ async function mpirun(ranks: number, parallel: 'hybrid' | 'data', transport: key
       dir(),
       parallel,
       out,
+      ...extra,
     ],
     {
       env: { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' },
@@ -102,6 +108,18 @@ describe('mpi engine', () => {
       expect(maxAbsDiff(got, reference)).toBeLessThanOrEqual(1e-5);
     },
   );
+
+  test('a SIGKILLed rank ends the whole job (mpirun names it); no rank is left', async () => {
+    const t0 = performance.now();
+    const err = await mpirun(2, 'hybrid', 'vader', ['kill']).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(`${err.stdout}${err.stderr}`).toMatch(/rank 1 with PID \d+ .*exited on signal 9/s);
+    expect(performance.now() - t0).toBeLessThan(120_000);
+    const left = await promisify(execFile)('ps', ['-eo', 'args=']).then((r) => r.stdout);
+    expect(left.split('\n').filter((l) => l.includes('mpiRun.ts') && !l.includes('ps '))).toEqual(
+      [],
+    );
+  });
 
   test('a missing addon is reported with the install line, before anything is written', async () => {
     const runDir = dir();
