@@ -34,7 +34,7 @@ import {
  * the WHOLE mini-batch's size, so the summed gradient is the full batch's gradient (up to float
  * summation order); rank 0's loader makes the whole batch, so the per-example augmentation is
  * the one-process augmentation; dropout masks are drawn for the whole batch (see
- * {@link shardDropout}), so each example gets the mask it gets in one process.
+ * `shardDropout` in replica.ts), so each example gets the mask it gets in one process.
  */
 export type ParallelMode = 'hybrid' | 'data';
 
