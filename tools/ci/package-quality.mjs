@@ -5,8 +5,8 @@
  *
  *   - contents: only package.json, README.md, LICENSE, CHANGELOG.md, dist/ and the sources that
  *     the `@rectifier/source` export condition and the source maps name (src/**.ts without tests,
- *     fixtures or test helpers), plus @rectifier/backend's oneDNN addon sources (native/: its
- *     install step compiles them on the user's machine) — anything else fails. LICENSE and CHANGELOG.md are listed when missing (they arrive with the licence
+ *     fixtures or test helpers), plus the oneDNN (backend) and Open MPI (trainer) addon sources
+ *     (native/: their install steps compile them on the user's machine) — anything else fails. LICENSE and CHANGELOG.md are listed when missing (they arrive with the licence
  *     files and the first `changeset version`); `--require-license-changelog` makes a missing
  *     one a failure too.
  *   - publint (strict): exports/main/module/types point at files in the tarball, formats match.
@@ -32,7 +32,14 @@ const work = mkdtempSync(join(tmpdir(), 'rectifier-quality-'));
 const attw = join(root, 'node_modules', '.bin', 'attw');
 
 const allowedFile = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
-const nativeSources = new Set(['native/binding.gyp', 'native/onednn.cc', 'native/build.mjs']);
+const nativeSources = new Set([
+  'native/binding.gyp',
+  'native/onednn.cc',
+  'native/build.mjs',
+  'native/mpi/binding.gyp',
+  'native/mpi/mpi.c',
+  'native/mpi/build.mjs',
+]);
 const allowed = (path) =>
   allowedFile.has(path) ||
   path.startsWith('dist/') ||

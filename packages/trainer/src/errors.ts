@@ -53,3 +53,19 @@ export class DivergenceError extends TrainerError {
     );
   }
 }
+
+/**
+ * A multi-device run failed: a worker died, hung past the timeout, could not start, or an engine
+ * is unavailable. Names the worker (rank, pid) and the step; the run's last checkpoint is kept.
+ */
+export class ParallelError extends TrainerError {
+  override name = 'ParallelError';
+  constructor(
+    message: string,
+    readonly rank: number | null = null,
+    readonly step: number | null = null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -3,12 +3,17 @@ export { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
 export {
   CheckpointError,
   DivergenceError,
+  ParallelError,
   RunDirectoryError,
   TrainerArgumentError,
   TrainerError,
 } from './errors';
 export type { LossFn } from './loss';
 export { errorCounts, softmaxCrossEntropy } from './loss';
+export type { Collectives } from './parallel/collectives';
+export { assignLocalDevice, launchedByMpi, mpiAvailability } from './parallel/mpi';
+export type { ParallelMode } from './parallel/replica';
+export type { ParallelTrainOptions } from './parallel/start';
 export type { Progress, ProgressMode, ProgressStream, ProgressUpdate } from './progress';
 export { createProgress } from './progress';
 export type { Loader, TrainHooks, TrainOptions, TrainSummary } from './run';

@@ -32,6 +32,17 @@ import {
 } from './errors';
 import { errorCounts, type LossFn, softmaxCrossEntropy } from './loss';
 import { checkKeys, checkNumber } from './options';
+import { launchedByMpi } from './parallel/mpi';
+// multi-device (issue 12): the parallel/ folder; hooks here are marked "multi-device".
+import {
+  followParallel,
+  type ParallelSession,
+  type ParallelTrainOptions,
+  parallelOptionKeys,
+  type ResolvedParallel,
+  resolveParallel,
+  startParallel,
+} from './parallel/start';
 import { createProgress, type Progress, type ProgressMode, type ProgressStream } from './progress';
 import { constantSchedule, type Schedule } from './schedules';
 import { SgdOptimizer } from './sgd';
@@ -61,7 +72,7 @@ export interface TrainHooks {
   checkpoint?: (phase: CheckpointPhase, step: number) => void;
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends ParallelTrainOptions {
   /** A BuiltModel built with `softmax: false` ({ trunk, head, model }) or any LayersModel giving logits. */
   model: TrainableModel;
   /** Default {@link softmaxCrossEntropy}. */
@@ -129,6 +140,7 @@ const optionKeys = [
   'progressStream',
   'hooks',
   'meta',
+  ...parallelOptionKeys, // multi-device
 ] as const;
 
 const FORMAT = 1;
@@ -155,6 +167,8 @@ interface Context {
   stepsPerEpoch: number;
   fingerprint: Record<string, unknown>;
   progress: Progress;
+  /** multi-device: the session rank 0 drives, when `devices` > 1 or under mpirun. */
+  parallel?: ParallelSession;
 }
 
 function checkLoader(name: string, loader: unknown): number {
@@ -174,7 +188,9 @@ function checkLoader(name: string, loader: unknown): number {
 }
 
 /** Validates every option and resolves defaults; touches no file. */
-function prepare(options: TrainOptions): Omit<Context, 'progress'> {
+function prepare(
+  options: TrainOptions,
+): Omit<Context, 'progress'> & { multi: ResolvedParallel | null } {
   checkKeys('train', options, optionKeys);
   const what = 'train';
   if (!(options.optimizer instanceof SgdOptimizer)) {
@@ -239,6 +255,12 @@ function prepare(options: TrainOptions): Omit<Context, 'progress'> {
       `train: \`progress\` must be 'auto', 'bar', 'lines' or 'none'. Received: progress=${JSON.stringify(progress)}`,
     );
   }
+  const multi = resolveParallel(options); // multi-device
+  if (multi !== null && accumulate !== 1) {
+    throw new TrainerArgumentError(
+      `train: \`accumulate\` (${accumulate}) and \`devices\` (${multi.size}) cannot be combined yet; the devices already split the mini-batch — use accumulate: 1.`,
+    );
+  }
   const stepsPerEpoch = checkLoader('trainLoader', options.trainLoader);
   const valBatches =
     options.valLoader === undefined ? 0 : checkLoader('valLoader', options.valLoader);
@@ -280,7 +302,18 @@ function prepare(options: TrainOptions): Omit<Context, 'progress'> {
     backend: tf.getBackend(),
     meta: options.meta ?? null,
   };
-  return { options, parts, loss, schedule, every, keep, accumulate, stepsPerEpoch, fingerprint };
+  return {
+    options,
+    parts,
+    loss,
+    schedule,
+    every,
+    keep,
+    accumulate,
+    stepsPerEpoch,
+    fingerprint,
+    multi,
+  };
 }
 
 function makeProgress(options: TrainOptions): Progress {
@@ -454,11 +487,17 @@ async function run(ctx: Context, s: RunState): Promise<TrainSummary> {
           continue;
         }
         const t0 = performance.now();
-        const g = stepGradients(parts, batch.images, batch.labels, {
-          loss: ctx.loss,
-          accumulate: ctx.accumulate,
-          dropoutSeed: dropoutSeed(options.seed, s.step),
-        });
+        const g = ctx.parallel // multi-device
+          ? await ctx.parallel.step(batch.images, batch.labels, {
+              step: s.step + 1,
+              lr,
+              dropoutSeed: dropoutSeed(options.seed, s.step),
+            })
+          : stepGradients(parts, batch.images, batch.labels, {
+              loss: ctx.loss,
+              accumulate: ctx.accumulate,
+              dropoutSeed: dropoutSeed(options.seed, s.step),
+            });
         tf.dispose([batch.images, batch.labels]);
         if (!Number.isFinite(g.loss)) {
           tf.dispose(Object.values(g.grads));
@@ -486,6 +525,7 @@ async function run(ctx: Context, s: RunState): Promise<TrainSummary> {
           dataMs: t0 - waitFrom,
           stepMs: now - t0,
           timeMs: elapsed(),
+          ...(ctx.parallel ? { commMs: ctx.parallel.stats.lastMs } : {}), // multi-device
         };
         appendFileSync(p.metrics, `${JSON.stringify(line)}\n`);
         progress.update({ step: s.step, epoch, loss: g.loss, imagesPerSec, lr });
@@ -539,6 +579,7 @@ async function run(ctx: Context, s: RunState): Promise<TrainSummary> {
           weightsSha256: weightsSha256(parts.whole),
           backend: tf.getBackend(),
         };
+        await ctx.parallel?.finish(s.step, summary); // multi-device: workers end, replicas agree
         writeJsonAtomic(p.summary, summary);
         return summary;
       }
@@ -574,6 +615,7 @@ function freshState(): RunState {
  */
 export async function train(options: TrainOptions): Promise<TrainSummary> {
   const prepared = prepare(options);
+  if (isFollower(prepared.multi)) return follow(prepared);
   const p = paths(options.runDir);
   if (existsSync(p.config)) {
     const stored = JSON.parse(readFileSync(p.config, 'utf8')) as { run: Record<string, unknown> };
@@ -604,7 +646,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const s = freshState();
   // Step 0: the initial weights, so a run killed before its first checkpoint resumes exactly.
   checkpoint(ctx, s);
-  return run(ctx, s);
+  return runAll(ctx, s, prepared.multi);
 }
 
 /**
@@ -619,6 +661,7 @@ export async function resume(
 ): Promise<TrainSummary> {
   const full = { ...options, runDir } as TrainOptions;
   const prepared = prepare(full);
+  if (isFollower(prepared.multi)) return follow(prepared);
   const p = paths(runDir);
   if (!existsSync(p.config)) {
     throw new RunDirectoryError(
@@ -683,7 +726,7 @@ export async function resume(
     lastCheckpoint: loadedName,
     lastVal: extra.lastVal,
   };
-  return run(ctx, s);
+  return runAll(ctx, s, prepared.multi);
 }
 
 /** Puts a checkpoint's weights, momentum buffers and schedule state into the live objects. */
@@ -700,4 +743,30 @@ function restore(ctx: Context, c: CheckpointState): void {
   }
   ctx.options.optimizer.setState({ buffers: c.buffers });
   ctx.schedule.setState(c.schedule);
+}
+
+// multi-device: MPI ranks other than 0 follow rank 0 and never touch the run directory.
+function isFollower(multi: ResolvedParallel | null): boolean {
+  return multi?.engine === 'mpi' && (launchedByMpi()?.rank ?? 0) !== 0;
+}
+
+function follow(prepared: ReturnType<typeof prepare>): Promise<TrainSummary> {
+  const { multi, parts, options, loss } = prepared;
+  return followParallel<TrainSummary>(multi as ResolvedParallel, parts, options.optimizer, loss);
+}
+
+/** multi-device: `run` with the session started first (weights sent) and stopped on failure. */
+async function runAll(
+  ctx: Context,
+  s: RunState,
+  multi: ResolvedParallel | null,
+): Promise<TrainSummary> {
+  if (multi === null) return run(ctx, s);
+  ctx.parallel = await startParallel(multi, ctx.parts, ctx.options.optimizer, ctx.loss);
+  try {
+    return await run(ctx, s);
+  } catch (e) {
+    await ctx.parallel.fail(String(e));
+    throw e;
+  }
 }

@@ -1,0 +1,260 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { ParallelError, TrainerArgumentError } from '../errors';
+import type { LossFn } from '../loss';
+import { softmaxCrossEntropy } from '../loss';
+import type { SgdOptimizer } from '../sgd';
+import type { ModelParts, StepGradients } from '../step';
+import { type Collectives, encodeJson } from './collectives';
+import { LocalRoot } from './local';
+import { launchedByMpi, mpiAvailability, mpiCollectives } from './mpi';
+import {
+  type CommStats,
+  initMessage,
+  type ParallelMode,
+  type Replica,
+  receiveInit,
+  receiveInitialState,
+  replicaOptimizer,
+  rootStep,
+  rootStop,
+  sendInitialState,
+  workerLoop,
+} from './replica';
+
+/** The multi-device options of `train` / `resume`. */
+export interface ParallelTrainOptions {
+  /**
+   * Worker processes, one per device (GPU, or CPU core on the CPU backends); rank 0 is the
+   * calling process. Default 1, or the MPI world size when started by mpirun/srun.
+   */
+  devices?: number;
+  /** `hybrid` (default: the paper's Sec. 3 scheme) or `data` (every layer replicated). */
+  parallel?: ParallelMode;
+  /** `local` (default: child processes on this machine) or `mpi` (default under mpirun/srun). */
+  engine?: 'local' | 'mpi';
+  /**
+   * Silence (ms) after which a worker rank 0 is waiting for is declared hung (default 10000);
+   * measured from when rank 0 has finished its own share, so it does not grow with the step.
+   */
+  timeoutMs?: number;
+  /** Modules every local worker imports before building its replica (custom layer classes). */
+  workerImports?: string[];
+}
+
+export const parallelOptionKeys = [
+  'devices',
+  'parallel',
+  'engine',
+  'timeoutMs',
+  'workerImports',
+] as const;
+
+/** Start-up (imports, tfjs, model build) may take much longer than a step's silence. */
+const START_TIMEOUT_MS = 120_000;
+
+export interface ResolvedParallel {
+  engine: 'local' | 'mpi';
+  mode: ParallelMode;
+  size: number;
+  timeoutMs: number;
+  imports: string[];
+}
+
+/** Checks the parallel options; null when the run is a single process. Touches nothing. */
+export function resolveParallel(options: ParallelTrainOptions): ResolvedParallel | null {
+  const mpi = launchedByMpi();
+  const engine = options.engine ?? (mpi !== null ? 'mpi' : 'local');
+  if (engine !== 'local' && engine !== 'mpi') {
+    throw new TrainerArgumentError(
+      `train: \`engine\` must be 'local' or 'mpi'. Received: engine=${JSON.stringify(engine)}`,
+    );
+  }
+  if (engine === 'mpi') {
+    const a = mpiAvailability();
+    if (!a.available) throw new ParallelError(`train: engine 'mpi' is unavailable: ${a.reason}.`);
+    if (mpi === null && (options.devices ?? 1) > 1) {
+      throw new TrainerArgumentError(
+        `train: engine 'mpi' runs one process per device started by MPI: launch with \`mpirun -np ${options.devices} node …\` (or srun) and leave \`devices\` out; or use engine: 'local' on one machine.`,
+      );
+    }
+  }
+  const mode = options.parallel ?? 'hybrid';
+  if (mode !== 'hybrid' && mode !== 'data') {
+    throw new TrainerArgumentError(
+      `train: \`parallel\` must be 'hybrid' (the paper's) or 'data'. Received: parallel=${JSON.stringify(mode)}`,
+    );
+  }
+  const devices = options.devices ?? (engine === 'mpi' ? (mpi?.size ?? 1) : 1);
+  if (!Number.isInteger(devices) || devices < 1) {
+    throw new TrainerArgumentError(
+      `train: \`devices\` must be a positive integer. Received: devices=${String(devices)} (${typeof devices})`,
+    );
+  }
+  if (engine === 'mpi' && mpi !== null && devices !== mpi.size) {
+    throw new TrainerArgumentError(
+      `train: \`devices\` (${devices}) differs from the MPI world size (${mpi.size}); leave \`devices\` out under mpirun/srun or launch with -np ${devices}.`,
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+    throw new TrainerArgumentError(
+      `train: \`timeoutMs\` must be a positive number of milliseconds. Received: timeoutMs=${String(timeoutMs)}`,
+    );
+  }
+  const imports = options.workerImports ?? [];
+  if (!Array.isArray(imports) || imports.some((m) => typeof m !== 'string')) {
+    throw new TrainerArgumentError(
+      `train: \`workerImports\` must be an array of module names. Received: ${JSON.stringify(imports)}`,
+    );
+  }
+  if (devices === 1 && engine === 'local') return null;
+  return { engine, mode, size: devices, timeoutMs, imports };
+}
+
+/** This module's URL in the ESM and CommonJS builds and as TypeScript source. */
+function here(): string {
+  return typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
+}
+
+/** The worker program next to this module, and the Node flags to run it (tsx from sources). */
+function workerProgram(): { entry: string; execArgv: string[] } {
+  const self = here();
+  const ext = self.match(/\.(c?js|ts)$/)?.[1] ?? 'js';
+  const entry = fileURLToPath(new URL(`./worker.${ext}`, self));
+  if (ext !== 'ts') return { entry, execArgv: [] };
+  const tsx = pathToFileURL(createRequire(self).resolve('tsx/esm')).href;
+  return { entry, execArgv: ['--conditions=@rectifier/source', '--import', tsx] };
+}
+
+/** GPU of a local worker: the rank-th of CUDA_VISIBLE_DEVICES if set, else the rank itself. */
+function deviceEnv(rank: number): Record<string, string> {
+  const visible = process.env.CUDA_VISIBLE_DEVICES?.split(',').filter((d) => d !== '');
+  return { CUDA_VISIBLE_DEVICES: visible?.[rank] ?? String(rank) };
+}
+
+/** A running multi-device session as rank 0 sees it. */
+export interface ParallelSession {
+  readonly comm: Collectives;
+  readonly stats: CommStats;
+  step(
+    images: tf.Tensor,
+    labels: tf.Tensor1D,
+    info: { step: number; lr: number; dropoutSeed: number },
+  ): Promise<StepGradients>;
+  /** Ends the workers after the last step; checks the replicas agree. */
+  finish(step: number, summary: unknown): Promise<void>;
+  /** Stops everything after a failure (kills local workers, MPI_Abort). */
+  fail(reason: string): Promise<void>;
+}
+
+function replicaOf(
+  mode: ParallelMode,
+  parts: ModelParts,
+  optimizer: SgdOptimizer,
+  loss: LossFn,
+): Replica {
+  return {
+    mode,
+    trunk: parts.trunk,
+    head: parts.head,
+    shared: mode === 'hybrid' ? parts.trunkWeights : [...parts.trunkWeights, ...parts.headWeights],
+    own: mode === 'hybrid' ? parts.headWeights : [],
+    optimizer,
+    loss,
+  };
+}
+
+/**
+ * Rank 0's start: starts the workers (local engine) or joins the MPI job, sends every rank the
+ * weights and momentum buffers (after a resume: the checkpoint's), and returns the session.
+ * A worker that cannot start fails here, before step 1, with its own error.
+ */
+export async function startParallel(
+  p: ResolvedParallel,
+  parts: ModelParts,
+  optimizer: SgdOptimizer,
+  loss: LossFn,
+): Promise<ParallelSession> {
+  if (p.mode === 'hybrid' && parts.trunk === null) {
+    throw new TrainerArgumentError(
+      "train: parallel 'hybrid' needs a model with a trunk and a head ({ trunk, head, model }, a BuiltModel); use parallel: 'data' for a single LayersModel.",
+    );
+  }
+  if (p.engine === 'local' && p.mode === 'data' && loss !== softmaxCrossEntropy) {
+    throw new TrainerArgumentError(
+      "train: a custom `loss` cannot reach local workers, which run the head in parallel 'data'; use parallel: 'hybrid' (the head, and the loss, run on rank 0) or the mpi engine.",
+    );
+  }
+  const replica = replicaOf(p.mode, parts, optimizer, loss);
+  let comm: Collectives;
+  if (p.engine === 'local') {
+    const program = workerProgram();
+    comm = new LocalRoot({ size: p.size, ...program, timeoutMs: p.timeoutMs, env: deviceEnv });
+  } else comm = await mpiCollectives(p.timeoutMs);
+  const stats: CommStats = { lastMs: 0, totalMs: 0, steps: 0 };
+  try {
+    const init = initMessage(replica, tf.getBackend(), p.imports, p.engine === 'local');
+    await comm.bcast(encodeJson(init));
+    if (comm instanceof LocalRoot) {
+      comm.timeoutMs = START_TIMEOUT_MS;
+      await comm.barrier();
+      comm.timeoutMs = p.timeoutMs;
+    } else await comm.barrier();
+    await sendInitialState(comm, replica, init);
+  } catch (e) {
+    comm.abort(String(e));
+    await comm.close().catch(() => {});
+    throw e;
+  }
+  return {
+    comm,
+    stats,
+    step: (images, labels, info) => rootStep(comm, replica, images, labels, info, stats),
+    async finish(step, summary) {
+      await rootStop(comm, replica, step, summary);
+      await comm.close();
+    },
+    async fail(reason) {
+      comm.abort(reason);
+      await comm.close().catch(() => {});
+    },
+  };
+}
+
+/**
+ * What `train`/`resume` do on MPI ranks other than 0: join, take rank 0's weights, follow its
+ * steps, and return the run's summary rank 0 sends at the end. Rank 0 alone reads and writes
+ * the run directory.
+ */
+export async function followParallel<T>(
+  p: ResolvedParallel,
+  parts: ModelParts,
+  optimizer: SgdOptimizer,
+  loss: LossFn,
+): Promise<T> {
+  const comm = await mpiCollectives(p.timeoutMs);
+  const replica = replicaOf(p.mode, parts, optimizer, loss);
+  replica.own = [];
+  try {
+    const init = await receiveInit(comm);
+    // Bound to the shared weights alone (in hybrid mode rank 0 alone updates the head).
+    replica.optimizer = replicaOptimizer(init, replica.shared);
+    await comm.barrier();
+    await receiveInitialState(comm, replica, init);
+    const summary = (await workerLoop(comm, replica)) as T;
+    await comm.close();
+    return summary;
+  } catch (e) {
+    comm.abort(`rank ${comm.rank}: ${(e as Error).message}`);
+    throw new ParallelError(
+      `Rank ${comm.rank} failed: ${(e as Error).message}`,
+      comm.rank,
+      comm.context.step,
+      {
+        cause: e,
+      },
+    );
+  }
+}

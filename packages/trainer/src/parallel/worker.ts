@@ -1,0 +1,83 @@
+/**
+ * The program of a `local` worker (ranks 1…n−1), started by rank 0 with its socket pair on
+ * fd 3. It builds its replica from rank 0's init message (topologies, optimizer multipliers),
+ * takes rank 0's weights and momentum buffers, then follows rank 0's steps until `stop`. Any
+ * error is reported to rank 0 (which names this worker and the step) and ends the process.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { softmaxCrossEntropy } from '../loss';
+import { namedWeights } from '../weights';
+import { LocalWorker } from './local';
+import {
+  type Replica,
+  receiveInit,
+  receiveInitialState,
+  replicaOptimizer,
+  workerLoop,
+} from './replica';
+import { watchParent } from './watchdog';
+
+const rank = Number(process.env.RECTIFIER_LOCAL_RANK);
+const size = Number(process.env.RECTIFIER_LOCAL_SIZE);
+const comm = new LocalWorker(rank, size);
+watchParent(Number(process.env.RECTIFIER_PARENT_PID));
+
+/** Module names that register layer classes and kernels, when installed (tried in order). */
+const optional = ['@rectifier/activations', '@rectifier/architectures', '@rectifier/backend'];
+
+async function main(): Promise<void> {
+  const init = await receiveInit(comm);
+  const loaded: Record<string, unknown> = {};
+  for (const m of optional) {
+    try {
+      loaded[m] = await import(m);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    }
+  }
+  for (const m of init.imports) await import(m);
+  const backend = loaded['@rectifier/backend'] as
+    | { selectBackend?: (o: { prefer: string }) => Promise<unknown> }
+    | undefined;
+  if (init.backend !== 'cpu' && backend?.selectBackend) {
+    await backend.selectBackend({
+      prefer: init.backend === 'tensorflow' ? 'tensorflow' : init.backend,
+    });
+  }
+  if (tf.getBackend() !== init.backend && !(await tf.setBackend(init.backend))) {
+    throw new Error(`backend "${init.backend}" (rank 0's) is not available here`);
+  }
+  const build = async (topology: unknown) =>
+    topology === null
+      ? null
+      : await tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON);
+  const trunk = await build(init.trunk);
+  const head = await build(init.head);
+  const shared = [
+    ...(trunk === null ? [] : namedWeights(trunk)),
+    ...(head === null ? [] : namedWeights(head)),
+  ];
+  const optimizer = replicaOptimizer(init, shared);
+  const replica: Replica = {
+    mode: init.mode,
+    trunk,
+    head,
+    shared,
+    own: [],
+    optimizer,
+    loss: softmaxCrossEntropy,
+  };
+  await comm.barrier(); // ready: rank 0 times the start-up on this
+  await receiveInitialState(comm, replica, init);
+  await workerLoop(comm, replica);
+  await comm.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    comm.reportError(`failed: ${e.message}`);
+    // Let the error frame leave before the socket closes.
+    setTimeout(() => process.exit(1), 100);
+  },
+);

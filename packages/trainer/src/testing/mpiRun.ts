@@ -1,0 +1,47 @@
+/**
+ * One rank of the mpi engine's equivalence test (parallel/mpi.test.ts), started by mpirun:
+ *
+ *   mpirun -np N node --conditions=@rectifier/source --import tsx/esm mpiRun.ts <runDir> <hybrid|data> <out.f32> [kill]
+ *
+ * With `kill`, rank 1 writes its pid to <out.f32>.pid and rank 0 SIGKILLs it after step 2 (the
+ * fault test: mpirun must end the whole job).
+ * Every rank trains the tiny net of the local engine's test (the mpi engine and the rank come
+ * from mpirun's environment); rank 0 writes the final weights, float32 little-endian in the
+ * model's weight order, to <out.f32>.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { train } from '../run';
+import { sgd } from '../sgd';
+import { tinyLoader, tinyNet } from './tinyNet';
+
+const [runDir, parallel, out, kill] = process.argv.slice(2);
+await tf.setBackend('cpu');
+const rank = process.env.OMPI_COMM_WORLD_RANK;
+if (kill && rank === '1') writeFileSync(`${out}.pid`, String(process.pid));
+const model = tinyNet();
+const summary = await train({
+  model,
+  optimizer: sgd({ learningRate: 0.05 }),
+  trainLoader: tinyLoader({ size: 40 }),
+  epochs: 1,
+  seed: 7,
+  quiet: true,
+  runDir,
+  parallel: parallel as 'hybrid' | 'data',
+  hooks: {
+    afterStep: (step) => {
+      if (kill && rank === '0' && step === 2) {
+        process.kill(Number(readFileSync(`${out}.pid`, 'utf8')), 'SIGKILL');
+      }
+    },
+  },
+});
+if (process.env.OMPI_COMM_WORLD_RANK === '0') {
+  const parts = model.model.weights.map((w) => w.read().dataSync() as Float32Array);
+  writeFileSync(
+    out,
+    Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))),
+  );
+}
+process.stdout.write(`rank ${process.env.OMPI_COMM_WORLD_RANK} steps ${summary.steps}\n`);
