@@ -13,8 +13,14 @@ import { sgd } from '../sgd';
 import { tinyLoader, tinyNet } from '../testing/tinyNet';
 import { assignLocalDevice, launchedByMpi, mpiAvailability } from './mpi';
 
-// These tests need Open MPI (CI installs it: apt-get install openmpi-bin libopenmpi-dev) and the
-// addon that `npm install` then builds (packages/trainer/native/mpi/build.mjs).
+// The engine's tests need Open MPI (apt-get install openmpi-bin libopenmpi-dev) and the addon
+// that `npm install` then builds (packages/trainer/native/mpi/build.mjs). Open MPI is optional: on
+// a machine without it they are left out with one line saying so; CI installs it and sets
+// RECTIFIER_REQUIRE_MPI=1, so there a missing addon fails them instead.
+const mpiTests = mpiAvailability().available || process.env.RECTIFIER_REQUIRE_MPI === '1';
+if (!mpiTests) {
+  console.warn('mpi engine tests not run here: Open MPI / the addon is missing (see above).');
+}
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-mpi-'));
 let n = 0;
@@ -66,7 +72,7 @@ async function mpirun(
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
 
-describe('mpi engine', () => {
+describe.runIf(mpiTests)('mpi engine', () => {
   test('the addon is built (Open MPI present)', () => {
     expect(mpiAvailability()).toEqual({ available: true });
   });
