@@ -1,0 +1,30 @@
+export { type DenseHeadForm, type DenseWindowOptions, denseWindowScores } from './denseHead';
+export {
+  EvaluationArgumentError,
+  EvaluationError,
+  ScaleTooSmallError,
+} from './errors';
+export { featureMapSide, smallestInputSide, trunkStride } from './geometry';
+export {
+  type ClassError,
+  type ConfusedPair,
+  MetricsAccumulator,
+  type MetricsState,
+  type MetricsSummary,
+  type Prediction,
+  rankOf,
+  TOP_K,
+  topPredictions,
+} from './metrics';
+export {
+  type CropOptions,
+  center,
+  type DenseOptions,
+  dense,
+  ensemble,
+  type MultiScaleOptions,
+  multiScale,
+  type ProtocolName,
+  type Scorer,
+  tenView,
+} from './protocols';
