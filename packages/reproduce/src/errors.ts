@@ -14,9 +14,10 @@ export class UsageError extends ReproduceError {
   override readonly exitCode = 2 as const;
 }
 
-/** A run directory that is missing, unfinished where a finished run is needed, or foreign. */
+/** A run directory that is missing, unfinished where a finished run is needed, or foreign (bad usage: exit 2). */
 export class RunDirError extends ReproduceError {
   override name = 'RunDirError';
+  override readonly exitCode = 2 as const;
   constructor(runDir: string, problem: string, options?: { cause?: unknown }) {
     super(`Run directory ${runDir}: ${problem}`, options);
   }

@@ -77,6 +77,8 @@ const overrideFlags: [
     'number',
     'checkpoint every n steps (default: every epoch)',
   ],
+  ['--width <m>', 'widthMultiplier', 'number', 'conv width multiplier (presets set their own)'],
+  ['--fc-units <n>', 'fcUnits', 'number', 'units of fc1 and fc2 (the paper: 4096)'],
   [
     '--data <path>',
     'data',

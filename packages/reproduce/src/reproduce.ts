@@ -101,7 +101,7 @@ export async function reproduce(
       await resumeRun(runDir, options.run);
     } else {
       log(
-        `${tag}: training (${c.model} ×${c.widthMultiplier}, ${c.activation}, ${c.init}, ${c.epochs} epoch(s), batch ${c.batchSize}) in ${runDir}`,
+        `${tag}: training (${c.model} ×${c.widthMultiplier}, ${c.activation}, ${c.init}, ${c.maxSteps === null ? `${c.epochs} epoch(s)` : `≤ ${c.maxSteps} step(s)`}, batch ${c.batchSize}) in ${runDir}`,
       );
       await trainRun(c, runDir, options.run);
     }
