@@ -7,7 +7,14 @@ import { type Io, runCli } from './program';
 export async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  };
   const code = await runCli(argv, io);
   return { code, out, err };
 }
