@@ -8,6 +8,7 @@ const { msra } = require('@rectifier/initializers');
 const { spp } = require('@rectifier/architectures');
 const { loadFashionMnistSubset, createRng } = require('@rectifier/data');
 const { compose, centerCrop, createWorkerPool } = require('@rectifier/augmentation');
+const { sgd } = require('@rectifier/trainer');
 const sharp = require('sharp');
 
 async function main() {
@@ -29,6 +30,7 @@ async function main() {
     .sgd(0.1)
     .minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)), true);
   assert.ok(Number.isFinite(loss.dataSync()[0]));
+  assert.equal(sgd({ learningRate: 0.01 }).momentum, 0.9);
 
   const png = await sharp({
     create: { width: 40, height: 30, channels: 3, background: { r: 1, g: 2, b: 3 } },

@@ -2,6 +2,9 @@
 // training script does, with nothing but the tarballs and @tensorflow/tfjs installed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isDecayFree } from '@rectifier/activations';
 import { buildModel, summarize } from '@rectifier/architectures';
 import {
@@ -12,7 +15,8 @@ import {
   scaleJitter,
 } from '@rectifier/augmentation';
 import { selectBackend } from '@rectifier/backend';
-import { createRng, loadFashionMnistSubset } from '@rectifier/data';
+import { createLoader, createRng, idxExample, loadFashionMnistSubset } from '@rectifier/data';
+import { resume, sgd, train } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 
@@ -95,6 +99,39 @@ await pool.close();
 assert.equal(inThread.width, 224);
 assert.deepEqual(pooled.data, inThread.data);
 console.log('esm: augmentation in thread and in the worker pool');
+
+// A two-epoch run of the trainer (dist build, cli-progress resolved from the install).
+{
+  const input = tf.input({ shape: [28, 28, 1] });
+  const flat = tf.layers.flatten({ name: 'flat' }).apply(input);
+  const logits = tf.layers.dense({ name: 'fc', units: 10 }).apply(flat);
+  const net = tf.model({ inputs: input, outputs: logits });
+  const loader = createLoader({
+    size: 64,
+    batchSize: 32,
+    seed: 1,
+    label: (i) => ds.labels[i],
+    load: async (i) => idxExample(ds, i),
+  });
+  const runDir = join(mkdtempSync(join(tmpdir(), 'rectifier-packed-run-')), 'run');
+  const options = {
+    model: net,
+    optimizer: sgd({ learningRate: 0.01 }),
+    trainLoader: loader,
+    epochs: 2,
+    seed: 0,
+    quiet: true,
+  };
+  const summary = await train({ ...options, runDir });
+  assert.equal(summary.steps, 4);
+  assert.equal(
+    JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')).weightsSha256,
+    summary.weightsSha256,
+  );
+  await assert.rejects(resume(runDir, options), /finished/);
+  rmSync(join(runDir, '..'), { recursive: true, force: true });
+  console.log('esm: trainer run (train, summary.json, resume of a finished run refused)');
+}
 
 // Threaded wasm loads its pthreads build from dist-relative files; a fresh process.
 process.stdout.write(execFileSync(process.execPath, [process.argv[1], 'threads']).toString());

@@ -53,7 +53,10 @@ export interface ModelOptions {
   activationOptions?: { init?: number; alpha?: number };
   /** Conv initialisation. Default `msra-fan-out` (Eqn 16, as the paper trains — Sec. 3). */
   init?: InitKind;
-  /** Base seed for the initialisers; layer i uses seed + i. Default: unseeded. */
+  /**
+   * Base seed (an integer, 0 included) for the initialisers and dropout masks; layer i uses
+   * seed + i, and dropout's training step k draws from (seed + i, k). Default: unseeded.
+   */
   seed?: number;
   /** Units of the last fc layer. Default 1000 (ImageNet). */
   numClasses?: number;

@@ -3,6 +3,7 @@ import { gaussian, msra, xavier } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec, LayerSpec, ResolvedModelOptions } from './architectureSpec';
 import { inputConv2d } from './inputConv2d';
+import { seededDropout } from './seededDropout';
 import { spp } from './spatialPyramidPooling';
 import { summarize } from './summarize';
 
@@ -90,7 +91,7 @@ function makeLayer(
         activation: l.softmax ? 'softmax' : 'linear',
       });
     case 'dropout':
-      return tf.layers.dropout({ name: l.name, rate: l.rate, seed });
+      return seededDropout({ name: l.name, rate: l.rate, seed });
   }
 }
 

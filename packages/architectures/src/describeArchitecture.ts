@@ -55,6 +55,12 @@ function resolve(
       problems.push(`\`${key}\` must be a positive integer. Received: ${key}=${JSON.stringify(v)}`);
     }
   };
+  // Layer i is seeded with seed + i, so the derived seeds must stay exact integers too.
+  if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && Math.abs(o.seed) <= 2 ** 52)) {
+    problems.push(
+      `\`seed\` must be an integer with |seed| ≤ 2^52, or undefined. Received: seed=${JSON.stringify(o.seed)}${typeof o.seed === 'number' ? '' : ` (type ${typeof o.seed})`}`,
+    );
+  }
   positiveInt('numClasses', o.numClasses);
   positiveInt('inputChannels', o.inputChannels);
   positiveInt('fcUnits', o.fcUnits);

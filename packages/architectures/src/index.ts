@@ -28,6 +28,7 @@ export {
 } from './errors';
 export { InputConv2D, inputConv2d } from './inputConv2d';
 export { buildModel, deepNet, modelA, modelB, modelC, smallNet, vgg19 } from './models';
+export { SeededDropout, seededDropout } from './seededDropout';
 export type { SpatialPyramidPoolingArgs } from './spatialPyramidPooling';
 export { SpatialPyramidPooling, spp } from './spatialPyramidPooling';
 export type { BinEdges, SppBinning } from './sppBins';

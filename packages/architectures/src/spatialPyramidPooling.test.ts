@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ArchitecturesArgumentError, FeatureMapTooSmallError } from './errors';
 import fixtures from './fixtures/spp.json';
+import tieFixtures from './fixtures/spp_ties.json';
 import './register';
 import { SpatialPyramidPooling, spp } from './spatialPyramidPooling';
 import { binEdges, uncoveredPixels } from './sppBins';
@@ -18,6 +19,7 @@ interface Case {
   inputGrad: number[];
 }
 const cases = fixtures.cases as Case[];
+const tieCases = tieFixtures.cases as (Case & { name: string; inputGradSum: number })[];
 
 function runCase(c: Case) {
   const layer = spp({ levels: c.levels, binning: c.binning });
@@ -82,6 +84,30 @@ describe('SpatialPyramidPooling', () => {
         );
       },
     );
+  }
+
+  // Tied maxima (tools/fixtures/architectures_spp_ties.py): PyTorch sends each bin's gradient to
+  // its first maximum in row-major order. The separable max used to send it to every tied
+  // position: on the all-zero 9×9 map the gradient summed to 415 (adaptive) / 143 (sppnet), not 63.
+  for (const backend of ['wasm', 'cpu']) {
+    test.each(
+      tieCases.map(
+        (c) => [`${c.name} ${c.shape.join('×')} ${c.binning} [${c.levels}]`, c] as const,
+      ),
+    )(`routes each bin's gradient to PyTorch's one maximum on ${backend}: %s`, async (_, c) => {
+      await onBackend(backend, () =>
+        expectNoLeak(() => {
+          const { output, grad } = runCase(c);
+          expect(Array.from(output)).toEqual(c.output);
+          // Exact up to float32 rounding of the weights (|w| < 5, sums of ≤ 4 overlapping bins).
+          expectAllClose(grad, c.inputGrad, { rtol: 0, atol: 2e-6 });
+          // Non-zero exactly where PyTorch's are: the same positions, not just the same sums.
+          expect(Array.from(grad, (g) => g !== 0)).toEqual(c.inputGrad.map((g) => g !== 0));
+          if (c.name === 'zeros')
+            expect(Array.from(grad).reduce((s, g) => s + g, 0)).toBe(c.inputGradSum);
+        }),
+      );
+    });
   }
 
   test('works on any input size inside a model with unknown H and W', () => {

@@ -30,10 +30,15 @@ export interface SpatialPyramidPoolingArgs extends LayerArgs {
  *
  * Computation: max over a rectangle is separable, so each level pools rows into n bins, then
  * columns. A side that n divides (or any side, with `sppnet` binning) is one `tf.maxPool` with a
- * 1-D window; otherwise each of the n bins is a slice + `tf.max`. All ops have gradients on every
- * backend (on wasm `MaxPoolGrad` needs `registerWasmTrainingKernels()` from `@rectifier/backend`).
- * Ties in a bin: `maxPool` sends the gradient to one maximum, the slice + max path to every tied
- * maximum (PyTorch picks one); they differ only on exactly equal values.
+ * 1-D window; otherwise each of the n bins is a slice + `tf.max`.
+ *
+ * Gradient: each bin's gradient goes to exactly one input position, the first maximum of the bin
+ * in row-major order — the rule of PyTorch's `adaptive_max_pool2d` / `max_pool2d` (CPU kernels,
+ * `val > maxval`). The separable ops' own gradients would reach every tied maximum, once per
+ * pass (on an all-zero 9×9 map with levels {7,3,2,1}: 415 positions' worth instead of 63).
+ * Ties are common where it matters: a constant or zero-padded region, or a map after PReLU,
+ * whose gradient at 0 is not 0. The gradient is computed by a scalar loop over the input read
+ * back from the backend (a synchronous read; cheap on cpu and wasm).
  */
 export class SpatialPyramidPooling extends tf.layers.Layer {
   /** Not a tfjs built-in name, so registering it replaces nothing (tfjs's registry is flat). */
@@ -88,15 +93,38 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const [batch, height, width, channels] = x.shape;
+      const [, height, width] = x.shape;
       this.checkMapSize(height, width);
-      const pooled = this.levels.map((n) => {
-        const rows = poolAxis(x, 1, n, this.binning);
-        const bins = poolAxis(rows, 2, n, this.binning);
-        return bins.reshape([batch, n * n * channels]);
+      // The pooled values come from the separable max below; the gradient is routed by
+      // `routeToFirstMaxima`, because the separable form's own gradient reaches every tied
+      // maximum (once per row pass and once per column pass), not one per bin.
+      const pool = tf.customGrad((input, save) => {
+        const y = this.pool(input as tf.Tensor4D);
+        (save as tf.GradSaveFunc)([input as tf.Tensor]);
+        return {
+          value: y,
+          gradFunc: (dy, saved) =>
+            routeToFirstMaxima(
+              saved[0] as tf.Tensor4D,
+              dy as tf.Tensor2D,
+              this.levels,
+              this.binning,
+            ),
+        };
       });
-      return pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1);
+      return pool(x);
     });
+  }
+
+  /** Forward pass: [batch, H, W, C] → [batch, C·Σ n²], level-major, bin row-major, channel. */
+  private pool(x: tf.Tensor4D): tf.Tensor2D {
+    const [batch, , , channels] = x.shape;
+    const pooled = this.levels.map((n) => {
+      const rows = poolAxis(x, 1, n, this.binning);
+      const bins = poolAxis(rows, 2, n, this.binning);
+      return bins.reshape([batch, n * n * channels]);
+    });
+    return (pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1)) as tf.Tensor2D;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -109,6 +137,65 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
       throw new FeatureMapTooSmallError(height, width, this.levels);
     }
   }
+}
+
+/**
+ * The input gradient of SPP with PyTorch's tie rule: for every image, level, bin and channel, the
+ * bin's output gradient goes to the first position (row-major in the bin) holding the bin's
+ * maximum, and nowhere else — PyTorch's CPU `adaptive_max_pool2d` / `max_pool2d` scan
+ * (`val > maxval || isnan(val)`, starting from the bin's first pixel), reproduced exactly.
+ *
+ * Shapes: x [B, H, W, C], dy [B, C·Σ n²] (level-major, bin row-major, channel) → dx [B, H, W, C].
+ * Cost: one read of every bin's pixels, Σ over levels of (covered pixels)·B·C comparisons.
+ *
+ * A scalar loop over the downloaded input, not tensor ops: built from tfjs ops (gather the bins,
+ * mark the first maximum with a cumulative count, scatter-add back) the same routing took 6–20×
+ * longer on wasm than the whole separable forward + backward it replaces.
+ */
+function routeToFirstMaxima(
+  x: tf.Tensor4D,
+  dy: tf.Tensor2D,
+  levels: readonly number[],
+  binning: SppBinning,
+): tf.Tensor4D {
+  const [batch, height, width, channels] = x.shape;
+  const xs = x.dataSync();
+  const g = dy.dataSync();
+  const dx = new Float32Array(xs.length);
+  const features = dy.shape[1];
+  const best = new Float32Array(channels);
+  const at = new Int32Array(channels);
+  let offset = 0;
+  for (const n of levels) {
+    const rows = binEdges(height, n, binning);
+    const cols = binEdges(width, n, binning);
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < n; i++) {
+        const [r0, r1] = rows[i];
+        for (let j = 0; j < n; j++) {
+          const [c0, c1] = cols[j];
+          best.fill(Number.NEGATIVE_INFINITY);
+          at.fill(((b * height + r0) * width + c0) * channels);
+          for (let r = r0; r < r1; r++) {
+            for (let c = c0; c < c1; c++) {
+              const base = ((b * height + r) * width + c) * channels;
+              for (let k = 0; k < channels; k++) {
+                const v = xs[base + k];
+                if (v > best[k] || Number.isNaN(v)) {
+                  best[k] = v;
+                  at[k] = base;
+                }
+              }
+            }
+          }
+          const gBase = b * features + offset + (i * n + j) * channels;
+          for (let k = 0; k < channels; k++) dx[at[k] + k] += g[gBase + k];
+        }
+      }
+    }
+    offset += n * n * channels;
+  }
+  return tf.tensor4d(dx, [batch, height, width, channels]);
 }
 
 /** Max-pools axis 1 (rows) or 2 (columns) of an NHWC tensor into n bins. */

@@ -143,6 +143,7 @@ function kindOf(layer: tf.layers.Layer): string {
     Flatten: 'flatten',
     Dense: 'dense',
     Dropout: 'dropout',
+    RectifierDropout: 'dropout',
   };
   return names[layer.getClassName()] ?? layer.getClassName();
 }

@@ -42,3 +42,17 @@ export class ImageDecodeError extends DataError {
     super(`Cannot decode image ${path}: ${reason}`, options);
   }
 }
+
+/** Renders a received value for a message: strings quoted, the type named when it is not a number. */
+export function received(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `${JSON.stringify(value)} (a string)`;
+  if (value === null) return 'null';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return `${text} (${Array.isArray(value) ? 'an array' : `type ${typeof value}`})`;
+}

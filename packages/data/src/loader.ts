@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { decodeImageBytes, readImageBytes } from './decodeImage';
-import { DataArgumentError, ImageDecodeError } from './errors';
+import { DataArgumentError, ImageDecodeError, received } from './errors';
 import type { ImageDataset, RawImage } from './image';
 import { createRng, permutation, type Rng } from './rng';
 
@@ -39,7 +39,7 @@ export interface LoaderOptions {
   /** Names example `index` in reports (a file path). */
   describe?: (index: number) => string;
   batchSize: number;
-  /** Seeds the per-epoch shuffle and every per-example RNG. */
+  /** Seeds the per-epoch shuffle and every per-example RNG: any integer, 0 included (the default). */
   seed?: number;
   /** Shuffle each epoch (default true). Off = data-set order, for evaluation. */
   shuffle?: boolean;
@@ -58,6 +58,13 @@ export interface LoaderOptions {
 
 function check(cond: boolean, message: string): void {
   if (!cond) throw new DataArgumentError(message);
+}
+
+function checkSeed(seed: unknown): void {
+  check(
+    typeof seed === 'number' && Number.isSafeInteger(seed),
+    `Argument \`seed\` must be an integer (0 included). Received: seed=${received(seed)}`,
+  );
 }
 
 /** A concurrency limiter for promise-returning work. */
@@ -87,6 +94,7 @@ export function epochOrder(
   epoch: number,
   { seed = 0, shuffle = true, rank = 0, worldSize = 1 } = {},
 ): Int32Array {
+  checkSeed(seed);
   const all = shuffle
     ? permutation(size, createRng(seed, 0x5eed, epoch))
     : Int32Array.from({ length: size }, (_, i) => i);
@@ -118,6 +126,7 @@ export function createLoader(options: LoaderOptions) {
     prefetch = 2,
     dropLast = false,
   } = options;
+  checkSeed(seed);
   check(
     Number.isInteger(size) && size >= 0,
     `Argument \`size\` must be a non-negative integer. Received: size=${size}`,

@@ -1,3 +1,5 @@
+import { DataArgumentError, received } from './errors';
+
 /**
  * A small seeded PRNG (mulberry32 over a splitmix32-mixed seed). Deterministic in every
  * JavaScript engine, so "same seed → same pixels" holds across machines.
@@ -19,11 +21,19 @@ function mix32(x: number): number {
 }
 
 /**
- * Seeds an RNG from one or more integers, e.g. `createRng(seed, epoch, sampleIndex)`. Deriving the
+ * Seeds an RNG from one or more integers (any safe integer, 0 and negatives included), e.g. `createRng(seed, epoch, sampleIndex)`. Deriving the
  * per-sample stream from (seed, epoch, index) is what makes the loader's output independent of the
  * number of decode workers and of the order in which samples finish decoding.
  */
 export function createRng(...keys: number[]): Rng {
+  for (const [i, k] of keys.entries()) {
+    // Fractions would be truncated below (0.5 and 0 would give the same stream): reject them.
+    if (typeof k !== 'number' || !Number.isSafeInteger(k)) {
+      throw new DataArgumentError(
+        `createRng takes integer keys (seed, epoch, index…). Received: keys[${i}]=${received(k)}`,
+      );
+    }
+  }
   let state = 0x2545f491;
   for (const k of keys) state = mix32(state ^ mix32(k | 0) ^ Math.floor(k / 4294967296));
   let a = state;

@@ -7,6 +7,10 @@ export interface GaussianArgs {
   /** Fixed standard deviation, e.g. 0.01 (older nets, fc1/fc2) or 0.001 (last fc) — Sec. 2.2. */
   stddev: number;
   distribution?: Distribution;
+  /**
+   * Integer seed, 0 included: every `apply` then draws the same numbers (give each layer its
+   * own). Default: unseeded.
+   */
   seed?: number;
 }
 

@@ -13,5 +13,6 @@ export type { LayerPropagation, PropagationOptions, PropagationReport } from './
 export { propagation } from './propagation';
 export type { Distribution } from './scaledNormal';
 export { ScaledDistribution } from './scaledNormal';
+export { tfjsSeed } from './tfjsSeed';
 export type { XavierArgs, XavierMode } from './xavier';
 export { Xavier, xavier } from './xavier';

@@ -10,6 +10,10 @@ export interface MsraArgs {
   slope?: number;
   /** 'normal' (default, untruncated, as the paper) or 'uniform' with the same std. */
   distribution?: Distribution;
+  /**
+   * Integer seed, 0 included: every `apply` then draws the same numbers (give each layer its
+   * own). Default: unseeded.
+   */
   seed?: number;
 }
 

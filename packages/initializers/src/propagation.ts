@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InitializerArgumentError } from './errors';
 import { computeFans } from './fans';
+import { checkSeed, tfjsSeed } from './tfjsSeed';
 
 /** Options of `propagation`. */
 export interface PropagationOptions {
@@ -11,7 +12,10 @@ export interface PropagationOptions {
   isWeightLayer?: (layer: tf.layers.Layer) => boolean;
   /** Negative slope `a` of the rectifiers, for the predicted factors ½(1 + a²)·n·Var[w]. Default 0 (ReLU). */
   slope?: number;
-  /** Seed of the unit-variance gradient injected at the model output (the backward signal). */
+  /**
+   * Seed (an integer) of the unit-variance gradient injected at the model output (the backward
+   * signal). Default 0: identical calls give identical reports.
+   */
   seed?: number;
 }
 
@@ -107,6 +111,7 @@ export function propagation(
   options: PropagationOptions = {},
 ): PropagationReport {
   const { isWeightLayer = hasKernel, slope = 0, seed = 0 } = options;
+  checkSeed(seed);
   const layers = chain(model);
   const weighted = layers.map(isWeightLayer);
   if (!weighted.some(Boolean)) {
@@ -130,7 +135,7 @@ export function propagation(
     });
 
     // Backward: zero probes added to each weight layer's input; their gradients are Δx_l.
-    const top = tf.randomNormal(x.shape, 0, 1, 'float32', seed);
+    const top = tf.randomNormal(x.shape, 0, 1, 'float32', tfjsSeed(seed));
     const probes = inputShapes.map((s) => tf.zeros(s));
     const grads = tf.grads((...ps: tf.Tensor[]) => {
       let h = input;

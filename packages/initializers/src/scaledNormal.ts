@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InitializerArgumentError } from './errors';
+import { checkSeed, tfjsSeed } from './tfjsSeed';
 
 /** Shape of the distribution: a true Gaussian (paper) or a uniform with the same std. */
 export type Distribution = 'normal' | 'uniform';
@@ -8,14 +9,6 @@ export function checkDistribution(distribution: unknown): void {
   if (distribution !== 'normal' && distribution !== 'uniform') {
     throw new InitializerArgumentError(
       `Argument \`distribution\` must be 'normal' or 'uniform'. Received: distribution=${JSON.stringify(distribution)}`,
-    );
-  }
-}
-
-export function checkSeed(seed: unknown): void {
-  if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
-    throw new InitializerArgumentError(
-      `Argument \`seed\` must be a finite number or undefined. Received: seed=${String(seed)}`,
     );
   }
 }
@@ -34,7 +27,8 @@ const InitializerBase = Object.getPrototypeOf(
  * untruncated Gaussian or from U(−√3·std, √3·std) (same variance). tfjs's `heNormal` instead
  * draws a normal truncated at 2σ without rescaling, so its real std is ≈ 0.88 of the formula.
  *
- * With a `seed`, every `apply` draws the same numbers: give each layer its own seed.
+ * With a `seed` (an integer, 0 included), every `apply` draws the same numbers: give each layer
+ * its own seed.
  */
 export abstract class ScaledDistribution extends InitializerBase {
   readonly distribution: Distribution;
@@ -60,9 +54,9 @@ export abstract class ScaledDistribution extends InitializerBase {
     const std = this.stddev(shape as number[]);
     if (this.distribution === 'uniform') {
       const limit = Math.sqrt(3) * std;
-      return tf.randomUniform(shape as number[], -limit, limit, 'float32', this.seed);
+      return tf.randomUniform(shape as number[], -limit, limit, 'float32', tfjsSeed(this.seed));
     }
-    return tf.randomNormal(shape as number[], 0, std, 'float32', this.seed);
+    return tf.randomNormal(shape as number[], 0, std, 'float32', tfjsSeed(this.seed));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

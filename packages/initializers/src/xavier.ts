@@ -12,6 +12,10 @@ export interface XavierArgs {
   mode?: XavierMode;
   /** 'normal' (default, untruncated) or 'uniform' with the same std. */
   distribution?: Distribution;
+  /**
+   * Integer seed, 0 included: every `apply` then draws the same numbers (give each layer its
+   * own). Default: unseeded.
+   */
   seed?: number;
 }
 

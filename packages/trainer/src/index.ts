@@ -1,3 +1,5 @@
+export type { CheckpointPhase, CheckpointState, CheckpointTensor } from './checkpoint';
+export { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
 export {
   CheckpointError,
   DivergenceError,
@@ -7,6 +9,10 @@ export {
 } from './errors';
 export type { LossFn } from './loss';
 export { errorCounts, softmaxCrossEntropy } from './loss';
+export type { Progress, ProgressMode, ProgressStream, ProgressUpdate } from './progress';
+export { createProgress } from './progress';
+export type { Loader, TrainHooks, TrainOptions, TrainSummary } from './run';
+export { resume, train, weightsSha256 } from './run';
 export type {
   PlateauScheduleOptions,
   Schedule,
@@ -26,9 +32,3 @@ export type {
 export { headGradients, modelParts, seedDropout, stepGradients, trunkGradients } from './step';
 export type { NamedWeight, WeightKind } from './weights';
 export { namedWeights, weightKind, weightName } from './weights';
-export type { CheckpointPhase, CheckpointState, CheckpointTensor } from './checkpoint';
-export { listCheckpoints, readCheckpoint } from './checkpoint';
-export type { Progress, ProgressMode, ProgressStream, ProgressUpdate } from './progress';
-export { createProgress } from './progress';
-export type { Loader, TrainHooks, TrainOptions, TrainSummary } from './run';
-export { resume, train, weightsSha256 } from './run';

@@ -74,6 +74,27 @@ describe('stepGradients', () => {
     net.model.dispose();
   });
 
+  test("architectures' SeededDropout: the mask depends on the step's seed, not on how many calls came before", () => {
+    const built = buildModel('small', {
+      widthMultiplier: 1 / 32,
+      fcUnits: 8,
+      numClasses: 3,
+      seed: 1,
+      softmax: false,
+    });
+    expect(built.head.layers.map((l) => l.getClassName())).toContain('RectifierDropout');
+    const parts = modelParts(built);
+    const images = tf.randomNormal([2, 112, 112, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const labels = tf.tensor1d([0, 2], 'int32');
+    const first = stepGradients(parts, images, labels, { dropoutSeed: 21 });
+    const other = stepGradients(parts, images, labels, { dropoutSeed: 22 });
+    const again = stepGradients(parts, images, labels, { dropoutSeed: 21 }); // a resumed run's call
+    expect(again.loss).toBe(first.loss);
+    expect(other.loss).not.toBe(first.loss);
+    tf.dispose([images, labels, ...[first, other, again].flatMap((r) => Object.values(r.grads))]);
+    built.model.dispose();
+  });
+
   test('a model ending in softmax is refused: the loss needs logits', () => {
     const built = buildModel('small', {
       widthMultiplier: 1 / 32,

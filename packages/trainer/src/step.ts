@@ -62,22 +62,34 @@ export function modelParts(model: TrainableModel): ModelParts {
   return { trunk, head, whole, trunkWeights, headWeights };
 }
 
-/** Dropout layers of a model, in layer order. */
-function dropoutLayers(m: tf.LayersModel | null): { seed?: number }[] {
+/** What the trainer sets on a dropout layer: tfjs's Dropout and architectures' SeededDropout. */
+interface DropoutState {
+  seed?: number;
+  /** SeededDropout's count of training calls (it mixes (seed, step) into each mask). */
+  step?: number;
+}
+
+/** Dropout layers of a model (tfjs's `Dropout`, Rectifier's `RectifierDropout`), in layer order. */
+function dropoutLayers(m: tf.LayersModel | null): DropoutState[] {
   if (m === null) return [];
-  return m.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
+  return m.layers.filter((l) =>
+    ['Dropout', 'RectifierDropout'].includes(l.getClassName()),
+  ) as unknown as DropoutState[];
 }
 
 /**
- * Gives every Dropout layer of the parts its own seed for this (sub-)batch. tfjs's Dropout draws
- * its mask from `this.seed` on every call: left unseeded the masks come from Math.random (not
- * reproducible, so no exact resume); left at one fixed seed every step would drop the same
- * units. `base` must be ≥ 1 — tfjs treats seed 0 as "no seed".
+ * Gives every dropout layer of the parts its own seed for this (sub-)batch, so each mask is a
+ * function of (run seed, optimizer step, sub-batch, layer) only. tfjs's Dropout draws its mask
+ * from `this.seed` on every call: unseeded, from Math.random (not reproducible, so no exact
+ * resume); at one fixed seed, the same mask at every step. SeededDropout (architectures) mixes a
+ * call counter into its seed; the counter is reset here, because after a resume it would count
+ * from 0 while an uninterrupted run's counter does not. `base` ≥ 1: tfjs reads seed 0 as "no seed".
  */
 export function seedDropout(parts: ModelParts, base: number): void {
   const layers = [...dropoutLayers(parts.trunk), ...dropoutLayers(parts.head)];
   layers.forEach((l, i) => {
     l.seed = base + i;
+    if (typeof l.step === 'number') l.step = 0;
   });
 }
 

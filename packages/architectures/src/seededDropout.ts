@@ -1,0 +1,62 @@
+import { tfjsSeed } from '@rectifier/initializers';
+import * as tf from '@tensorflow/tfjs';
+
+type DropoutArgs = Parameters<typeof tf.layers.dropout>[0];
+type DropoutLayer = ReturnType<typeof tf.layers.dropout>;
+
+// tfjs-layers exports Dropout's type but not the class; an instance leads to it.
+const Dropout = Object.getPrototypeOf(tf.layers.dropout({ rate: 0.5 })).constructor as new (
+  args: DropoutArgs,
+) => DropoutLayer;
+
+/** Dropout's fields and helper that tfjs-layers' typings leave out. */
+interface Tfjs {
+  rate: number;
+  seed?: number;
+  getNoiseShape(x: tf.Tensor): number[] | undefined;
+}
+
+/** A 32-bit mix of (seed, step) (splitmix32-style finaliser): nearby inputs give unrelated seeds. */
+function stepSeed(seed: number, step: number): number {
+  let z = Math.imul((seed | 0) ^ Math.floor(seed / 4294967296), 0x9e3779b1) ^ step;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/**
+ * `tf.layers.dropout` with a seed that reproduces without freezing the mask. tfjs's Dropout hands
+ * its seed to `tf.dropout` unchanged on every call, so a seeded tfjs Dropout drops the same units
+ * at every training step (a fixed sub-network, not dropout). Here training call k draws its mask
+ * from a seed derived from (seed, k): a rebuilt model replays the same masks, step by step.
+ * `step` counts the training calls; a trainer that resumes sets it to the number of steps done.
+ * Unseeded, it is tfjs's Dropout. Serialized as `RectifierDropout` (not a tfjs built-in name).
+ */
+export class SeededDropout extends Dropout {
+  static className = 'RectifierDropout';
+  /** Training-mode calls so far; call k uses the mask of (seed, k). */
+  step = 0;
+
+  // Layer.fromConfig, restated: the base class above is typed by its constructor only.
+  static fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    const self = this as unknown as Tfjs;
+    if (kwargs.training !== true || self.seed == null || !(self.rate > 0 && self.rate < 1)) {
+      return super.call(inputs, kwargs) as tf.Tensor;
+    }
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const seed = tfjsSeed(stepSeed(self.seed, this.step++));
+    return tf.tidy(() => tf.dropout(x, self.rate, self.getNoiseShape(x), seed));
+  }
+}
+
+/** Dropout whose seeded masks change every step and replay on a rebuilt model; see {@link SeededDropout}. */
+export function seededDropout(args: DropoutArgs): SeededDropout {
+  return new SeededDropout(args);
+}
