@@ -48,40 +48,50 @@ describe.each(['wasm', 'cpu'])('on %s', (backend) => {
         );
         afterAll(() => built.model.dispose());
 
-        it.each(maps)('one pass == batched per-window head on a random %d×%d map', (h, w) =>
-          onBackend(backend, async () => {
-            const channels = built.head.inputs[0].shape[3] as number;
-            const map = tf.randomNormal(
-              [1, h, w, channels],
-              0,
-              1,
-              'float32',
-              h * 31 + w,
-            ) as tf.Tensor4D;
-            const onePass = await expectNoLeak(() => denseWindowScores(built, map, { window }), 1);
-            const batched = await expectNoLeak(
-              () => denseWindowScores(built, map, { window, form: 'batched', batchSize: 5 }),
-              1,
-            );
-            const windows = (h - window + 1) * (w - window + 1);
-            expect(onePass.shape).toEqual([windows, 7]);
-            expectAllClose(onePass.dataSync(), batched.dataSync(), tol);
-            if (h > window) {
-              // The batched form is the definition: the head itself on each window's crop.
-              const y = 1;
-              const x = w - window;
-              const direct = tf.tidy(
-                () =>
-                  built.head.predict(
-                    map.slice([0, y, x, 0], [1, window, window, channels]),
-                  ) as tf.Tensor,
+        it.each(maps)(
+          'both one-pass forms == batched per-window head on a random %d×%d map',
+          (h, w) =>
+            onBackend(backend, async () => {
+              const channels = built.head.inputs[0].shape[3] as number;
+              const map = tf.randomNormal(
+                [1, h, w, channels],
+                0,
+                1,
+                'float32',
+                h * 31 + w,
+              ) as tf.Tensor4D;
+              const onePass = await expectNoLeak(
+                () => denseWindowScores(built, map, { window }),
+                1,
               );
-              const row = y * (w - window + 1) + x;
-              expectAllClose(batched.slice([row, 0], [1, 7]).dataSync(), direct.dataSync(), tol);
-              tf.dispose(direct);
-            }
-            tf.dispose([map, onePass, batched]);
-          }),
+              const dilated = await expectNoLeak(
+                () => denseWindowScores(built, map, { window, form: 'dilated' }),
+                1,
+              );
+              const batched = await expectNoLeak(
+                () => denseWindowScores(built, map, { window, form: 'batched', batchSize: 5 }),
+                1,
+              );
+              const windows = (h - window + 1) * (w - window + 1);
+              expect(onePass.shape).toEqual([windows, 7]);
+              expectAllClose(onePass.dataSync(), batched.dataSync(), tol);
+              expectAllClose(dilated.dataSync(), batched.dataSync(), tol);
+              if (h > window) {
+                // The batched form is the definition: the head itself on each window's crop.
+                const y = 1;
+                const x = w - window;
+                const direct = tf.tidy(
+                  () =>
+                    built.head.predict(
+                      map.slice([0, y, x, 0], [1, window, window, channels]),
+                    ) as tf.Tensor,
+                );
+                const row = y * (w - window + 1) + x;
+                expectAllClose(batched.slice([row, 0], [1, 7]).dataSync(), direct.dataSync(), tol);
+                tf.dispose(direct);
+              }
+              tf.dispose([map, onePass, dilated, batched]);
+            }),
         );
 
         it('a hot cell is seen by exactly the windows that contain it', () =>
@@ -93,7 +103,7 @@ describe.each(['wasm', 'cpu'])('on %s', (backend) => {
             buffer.set(5, 0, r, c, 1);
             const hot = buffer.toTensor() as tf.Tensor4D;
             const cold = tf.zeros([1, h, w, channels]) as tf.Tensor4D;
-            for (const form of ['onePass', 'batched'] as const) {
+            for (const form of ['gathered', 'dilated', 'batched'] as const) {
               const seen = tf.tidy(() =>
                 denseWindowScores(built, hot, { window, form })
                   .sub(denseWindowScores(built, cold, { window, form }))

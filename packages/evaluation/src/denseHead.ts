@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { EvaluationArgumentError } from './errors';
 
 /** How `denseWindowScores` scores the windows of a feature map. */
-export type DenseHeadForm = 'onePass' | 'batched';
+export type DenseHeadForm = 'gathered' | 'dilated' | 'batched';
 
 export interface DenseWindowOptions {
   /** Window side on the feature map (the map the trunk gives for one training crop). */
   window: number;
-  /** `onePass` (default): all windows in one pass of pools and convolutions; `batched`: crop every window and run the head on them in batches. */
+  /** `gathered` (default) or `dilated`: every window in one pass of shared pools; `batched`: crop every window and run the head on them in batches. */
   form?: DenseHeadForm;
   /** Windows per head call of the `batched` form (default 64): bounds its memory. */
   batchSize?: number;
@@ -54,7 +54,13 @@ function sppHead(built: BuiltModel): SppHead {
  * Each row equals `head.predict` on that window's crop of the map (tested), whichever form:
  *
  * - `batched`: slices every window out of the map and runs the head on them, `batchSize` at a time.
- * - `onePass`: SPP + fc1 of all windows at once, then the rest of the head on all rows. For a
+ * - `gathered` (default; one pass): SPP + fc1 of all windows at once. Each level pools the map
+ *   once per distinct bin height×width with stride 1; every window's bin (i, j) is then the
+ *   pooled value at the window's corner shifted by the bin's start, so all windows' SPP features
+ *   are n² shifted slices of those pools, concatenated in SPP feature order, and fc1's whole
+ *   kernel applies in one matmul. Exact for both binnings.
+ * - `dilated` (one pass, the form of SPEC "Known traps"): SPP + fc1 of all windows at once, with
+ *   no [windows, features] matrix. For a
  *   pyramid level of n×n bins whose bins inside a window are uniform — the same width k and
  *   starts i·t, as SPP-net binning always is, and adaptive binning when it happens to be — the
  *   level is one stride-1 max-pool P = maxPool_k(map) followed by fc1's slice of that level as
@@ -66,8 +72,12 @@ function sppHead(built: BuiltModel): SppHead {
  *   SPP-net binning: pool 2 / 7×7 conv dilation 2, pool 5 / 3×3 dilation 4, pool 7 / 2×2
  *   dilation 7, pool 14 / 1×1 — SPEC "Known traps"). Adaptive bins that are not uniform (e.g.
  *   n = 3 on an 8-wide window: widths 3, 4, 3) pool once per distinct bin height×width, gather
- *   each bin's shifted slice of its pool, and apply the level's fc1 slice as one matmul. fc2
- *   and fc3 are then per-window dense layers, i.e. 1×1 convolutions over the window grid.
+ *   each bin's shifted slice of its pool, and apply the level's fc1 slice as one matmul.
+ *   On wasm it copies fc1's kernel slices and XNNPACK repacks them as conv filters on every
+ *   call, which at CPU scale costs more than it saves (docs/performance.md).
+ *
+ * In both one-pass forms fc2 and fc3 are then per-window dense layers, i.e. 1×1 convolutions
+ * over the window grid.
  *
  * Shapes: map [1, H, W, C] with H, W ≥ window → [(H − window + 1)·(W − window + 1), classes].
  */
@@ -76,7 +86,7 @@ export function denseWindowScores(
   map: tf.Tensor4D,
   options: DenseWindowOptions,
 ): tf.Tensor2D {
-  const { window, form = 'onePass', batchSize = 64 } = options;
+  const { window, form = 'gathered', batchSize = 64 } = options;
   const [batch, height, width] = map.shape;
   if (batch !== 1 || height < window || width < window) {
     throw new EvaluationArgumentError(
@@ -85,12 +95,12 @@ export function denseWindowScores(
     );
   }
   if (form === 'batched') return batchedScores(built, map, window, batchSize);
-  if (form !== 'onePass') {
+  if (form !== 'gathered' && form !== 'dilated') {
     throw new EvaluationArgumentError(
-      `Argument \`form\` must be 'onePass' or 'batched'. Received: form=${JSON.stringify(form)}.`,
+      `Argument \`form\` must be 'gathered', 'dilated' or 'batched'. Received: form=${JSON.stringify(form)}.`,
     );
   }
-  return onePassScores(sppHead(built), map, window);
+  return onePassScores(sppHead(built), map, window, form === 'gathered');
 }
 
 function batchedScores(
@@ -131,48 +141,81 @@ function uniformBins(edges: ReadonlyArray<readonly [number, number]>): [number, 
   return uniform ? [k, t] : null;
 }
 
-function onePassScores(head: SppHead, map: tf.Tensor4D, window: number): tf.Tensor2D {
+/**
+ * Every window's n²·C features of one level, [1, outH, outW, n²·C] in (bin row, bin column,
+ * channel) order = the SPP feature order: one stride-1 max-pool per distinct bin height×width
+ * (cached in `pools`), and each bin's shifted slice of its pool.
+ */
+function gatherLevel(
+  map: tf.Tensor4D,
+  edges: ReadonlyArray<readonly [number, number]>,
+  outH: number,
+  outW: number,
+  pools: Map<string, tf.Tensor4D>,
+): tf.Tensor4D {
+  const channels = map.shape[3];
+  const pool = (a: number, b: number) => {
+    const key = `${a}x${b}`;
+    if (!pools.has(key)) pools.set(key, tf.maxPool(map, [a, b], 1, 'valid'));
+    return pools.get(key) as tf.Tensor4D;
+  };
+  const bins: tf.Tensor4D[] = [];
+  for (const [r0, r1] of edges) {
+    for (const [c0, c1] of edges) {
+      bins.push(pool(r1 - r0, c1 - c0).slice([0, r0, c0, 0], [1, outH, outW, channels]));
+    }
+  }
+  return bins.length === 1 ? bins[0] : (tf.concat(bins, 3) as tf.Tensor4D);
+}
+
+function onePassScores(
+  head: SppHead,
+  map: tf.Tensor4D,
+  window: number,
+  gathered: boolean,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const [, height, width, channels] = map.shape;
     const outH = height - window + 1;
     const outW = width - window + 1;
     const [kernel, bias] = head.fc1.getWeights() as [tf.Tensor2D, tf.Tensor1D | undefined];
     const units = kernel.shape[1];
-    let z: tf.Tensor2D | null = null;
-    let offset = 0;
-    for (const n of head.levels) {
-      const edges = binEdges(window, n, head.binning);
-      const slice = kernel.slice([offset, 0], [n * n * channels, units]);
-      offset += n * n * channels;
-      const uniform = uniformBins(edges);
-      let level: tf.Tensor2D;
-      if (uniform) {
-        const [k, t] = uniform;
-        const pooled = tf.maxPool(map, [k, k], 1, 'valid');
-        const filter = slice.reshape([n, n, channels, units]) as tf.Tensor4D;
-        // Valid output side: H − k + 1 − (n − 1)·t ≥ H − window + 1; windows are the first outH.
-        const conv = tf.conv2d(pooled, filter, 1, 'valid', 'NHWC', t);
-        level = conv.slice([0, 0, 0, 0], [1, outH, outW, units]).reshape([outH * outW, units]);
-      } else {
-        const pools = new Map<string, tf.Tensor4D>();
-        const pool = (a: number, b: number) => {
-          const key = `${a}x${b}`;
-          if (!pools.has(key)) pools.set(key, tf.maxPool(map, [a, b], 1, 'valid'));
-          return pools.get(key) as tf.Tensor4D;
-        };
-        const bins: tf.Tensor4D[] = [];
-        for (const [r0, r1] of edges) {
-          for (const [c0, c1] of edges) {
-            bins.push(pool(r1 - r0, c1 - c0).slice([0, r0, c0, 0], [1, outH, outW, channels]));
-          }
+    const pools = new Map<string, tf.Tensor4D>();
+    let z: tf.Tensor2D;
+    if (gathered) {
+      // All levels' features of every window, then fc1's whole kernel in one matmul.
+      const features = head.levels.map((n) =>
+        gatherLevel(map, binEdges(window, n, head.binning), outH, outW, pools),
+      );
+      const all = features.length === 1 ? features[0] : tf.concat(features, 3);
+      z = all.reshape([outH * outW, kernel.shape[0]]).matMul(kernel) as tf.Tensor2D;
+    } else {
+      const levels: tf.Tensor2D[] = [];
+      let offset = 0;
+      for (const n of head.levels) {
+        const edges = binEdges(window, n, head.binning);
+        const slice = kernel.slice([offset, 0], [n * n * channels, units]);
+        offset += n * n * channels;
+        const uniform = uniformBins(edges);
+        if (uniform) {
+          const [k, t] = uniform;
+          const pooled = tf.maxPool(map, [k, k], 1, 'valid');
+          const filter = slice.reshape([n, n, channels, units]) as tf.Tensor4D;
+          // Valid output side: H − k + 1 − (n − 1)·t ≥ H − window + 1; windows are the first outH.
+          const conv = tf.conv2d(pooled, filter, 1, 'valid', 'NHWC', t);
+          levels.push(
+            conv.slice([0, 0, 0, 0], [1, outH, outW, units]).reshape([outH * outW, units]),
+          );
+        } else {
+          const features = gatherLevel(map, edges, outH, outW, pools);
+          levels.push(
+            features.reshape([outH * outW, n * n * channels]).matMul(slice) as tf.Tensor2D,
+          );
         }
-        // [1, outH, outW, n²·C] in (bin row, bin column, channel) order = the SPP feature order.
-        const gathered = tf.concat(bins, 3).reshape([outH * outW, n * n * channels]);
-        level = gathered.matMul(slice) as tf.Tensor2D;
       }
-      z = z ? z.add(level) : level;
+      z = levels.length === 1 ? levels[0] : (tf.addN(levels) as tf.Tensor2D);
     }
-    let out: tf.Tensor = bias ? (z as tf.Tensor2D).add(bias) : (z as tf.Tensor2D);
+    let out: tf.Tensor = bias ? z.add(bias) : z;
     if (head.fc1Softmax) out = tf.softmax(out);
     for (const layer of head.rest) out = layer.apply(out, { training: false }) as tf.Tensor;
     return (head.logits ? tf.softmax(out) : out) as tf.Tensor2D;

@@ -4,6 +4,16 @@ export {
   EvaluationError,
   ScaleTooSmallError,
 } from './errors';
+export {
+  datasetSource,
+  type EvaluateOptions,
+  type EvaluationResult,
+  type EvaluationSource,
+  type Example,
+  evaluate,
+  type LabelledImage,
+  mergeResults,
+} from './evaluate';
 export { featureMapSide, smallestInputSide, trunkStride } from './geometry';
 export {
   type ClassError,
@@ -16,6 +26,7 @@ export {
   TOP_K,
   topPredictions,
 } from './metrics';
+export type { ProgressMode, ProgressStream } from './progress';
 export {
   type CropOptions,
   center,
@@ -28,3 +39,4 @@ export {
   type Scorer,
   tenView,
 } from './protocols';
+export { formatJson, formatPerClassCsv, formatTable, type TableRow } from './report';

@@ -55,7 +55,7 @@ export interface DenseOptions {
   preprocess?: FloatTransform[];
   /** Also score the mirrored image and average both (default true, as the paper). */
   flip?: boolean;
-  /** `onePass` (default) or `batched` window scoring; see `denseWindowScores`. */
+  /** `gathered` (default), `dilated` or `batched` window scoring; see `denseWindowScores`. */
   form?: DenseHeadForm;
 }
 
@@ -211,7 +211,7 @@ function denseGeometry(where: string, built: BuiltModel, scale: number, crop: nu
  * once on its mirror); every window of the map size one `crop` gives (14×14 for models A, B, C
  * at 224; at CPU scale whatever the crop gives) at stride 1 is pooled by SPP and scored by the
  * head; the softmax scores of all windows of both images are averaged. The trunk never runs per
- * window; windows are scored by `denseWindowScores` (`onePass` by default).
+ * window; windows are scored by `denseWindowScores` (`gathered` by default).
  *
  * Throws `ScaleTooSmallError` at once, before any image is read, when the map at `scale` is
  * smaller than one window.
@@ -221,10 +221,10 @@ export function dense(built: BuiltModel, options: DenseOptions): Scorer {
   const scale = positiveInt('scale', options?.scale);
   const crop = positiveInt('crop', options.crop ?? paper.crop);
   const flip = options.flip ?? true;
-  const form = options.form ?? 'onePass';
-  if (form !== 'onePass' && form !== 'batched') {
+  const form = options.form ?? 'gathered';
+  if (form !== 'gathered' && form !== 'dilated' && form !== 'batched') {
     throw new EvaluationArgumentError(
-      `dense: Argument \`form\` must be 'onePass' or 'batched'. Received: form=${JSON.stringify(form)}.`,
+      `dense: Argument \`form\` must be 'gathered', 'dilated' or 'batched'. Received: form=${JSON.stringify(form)}.`,
     );
   }
   const window = denseGeometry('dense', built, scale, crop);
