@@ -5,4 +5,6 @@ import { checkInChromium } from '../../packages/reproduce/src/chromium';
 
 const [html, png] = process.argv.slice(2);
 const seen = await checkInChromium(html, png);
-console.log(JSON.stringify({ title: seen.title, charts: seen.charts, consoleErrors: seen.consoleErrors }));
+console.log(
+  JSON.stringify({ title: seen.title, charts: seen.charts, consoleErrors: seen.consoleErrors }),
+);
