@@ -57,4 +57,31 @@ it('reproduce table4 --scale paper runs its first step and its dense tests on an
     480,
   );
   expect(existsSync(result.report.html)).toBe(true);
+
+  // Run again: finished runs and their tests are reused, nothing retrained.
+  const again = await cli(
+    'reproduce',
+    'table4',
+    '--scale',
+    'paper',
+    '--data',
+    data,
+    '--max-steps',
+    '1',
+    '--batch-size',
+    '2',
+    '--width',
+    '0.125',
+    '--fc-units',
+    '64',
+    '--backend',
+    'wasm',
+    '--out',
+    out,
+    '--json',
+  );
+  expect(again.code, again.err).toBe(0);
+  expect(again.err).toMatch(/A-relu seed 0: finished earlier/);
+  expect(again.err).toMatch(/A-prelu seed 0: tested earlier \(multi-scale\)/);
+  expect(again.err).not.toMatch(/training/);
 });

@@ -94,7 +94,8 @@ export async function reproduce(
     const runDir = join(base, c.variant, `seed-${c.seed}`);
     runs.push(runDir);
     const tag = `[${i + 1}/${configs.length}] ${e.name} ${c.variant} seed ${c.seed}`;
-    if (existsSync(join(runDir, 'summary.json'))) {
+    const reused = existsSync(join(runDir, 'summary.json'));
+    if (reused) {
       log(`${tag}: finished earlier, reusing ${runDir}`);
     } else if (existsSync(join(runDir, 'config.json'))) {
       log(`${tag}: resuming ${runDir}`);
@@ -106,6 +107,11 @@ export async function reproduce(
       await trainRun(c, runDir, options.run);
     }
     for (const protocol of e.protocols) {
+      const key = protocol === 'dense' ? 'dense(0)' : protocol;
+      if (reused && existsSync(join(runDir, 'eval', `${key}.json`))) {
+        log(`${tag}: tested earlier (${protocol}), reusing the results`);
+        continue;
+      }
       log(`${tag}: testing (${protocol})`);
       saveEvalResults(runDir, await evaluateRuns([runDir], protocol));
     }
