@@ -64,6 +64,34 @@ describe('createLoader', () => {
     expect(new Set(batches.flatMap((b) => b.indices)).size).toBe(5);
   });
 
+  it('startBatch: resumes an epoch at a batch without loading the ones before it', async () => {
+    const loaded: number[] = [];
+    const make = () =>
+      createLoader({
+        size: 23,
+        batchSize: 4,
+        seed: 3,
+        label: (i) => i % 5,
+        load: async (i, rng) => {
+          loaded.push(i);
+          return { data: Float32Array.of(rng.next()), height: 1, width: 1, channels: 1 };
+        },
+      });
+    const full = await collect(make().epoch(2));
+    loaded.length = 0;
+    const it = make().epoch(2, { startBatch: 4 });
+    expect([it.length, it.startBatch]).toEqual([6, 4]);
+    const tail = await collect(it);
+    expect(tail).toEqual(full.slice(4));
+    expect(loaded.sort((a, b) => a - b)).toEqual(
+      full
+        .slice(4)
+        .flatMap((b) => b.indices)
+        .sort((a, b) => a - b),
+    );
+    expect(() => make().epoch(0, { startBatch: 7 })).toThrow(DataArgumentError);
+  });
+
   it('same pixels whatever the concurrency (randomness from seed, epoch, index)', async () => {
     const make = (concurrency: number) =>
       createLoader({

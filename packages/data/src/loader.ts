@@ -165,11 +165,24 @@ export function createLoader(options: LoaderOptions) {
 
   type Loaded = { index: number; image: RawImage } | { index: number; error: SkippedSample };
 
-  function epoch(e: number): AsyncIterable<Batch> & { report: EpochReport; length: number } {
+  /**
+   * The batches of epoch `e`. `startBatch` (default 0) begins at that batch without reading the
+   * ones before it — a resumed run's loader position; the batches are those the full epoch
+   * yields from there (same examples, same per-example randomness). `length` stays the whole
+   * epoch's batch count; the returned `startBatch` echoes where iteration begins.
+   */
+  function epoch(
+    e: number,
+    { startBatch: first = 0 }: { startBatch?: number } = {},
+  ): AsyncIterable<Batch> & { report: EpochReport; length: number; startBatch: number } {
     const order = epochOrder(size, e, { seed, shuffle, rank, worldSize });
     const nBatches = dropLast
       ? Math.floor(order.length / batchSize)
       : Math.ceil(order.length / batchSize);
+    check(
+      Number.isInteger(first) && first >= 0 && first <= nBatches,
+      `Argument \`startBatch\` must be an integer in [0, ${nBatches}] (the epoch's batches). Received: startBatch=${first}`,
+    );
     const report: EpochReport = { epoch: e, batches: 0, examples: 0, skipped: [] };
     const limit = limiter(concurrency);
     const loadOne = (index: number): Promise<Loaded> =>
@@ -186,7 +199,7 @@ export function createLoader(options: LoaderOptions) {
 
     async function* run(): AsyncGenerator<Batch> {
       const queue: Promise<Loaded[]>[] = [];
-      let next = 0;
+      let next = first;
       const fill = () => {
         while (next < nBatches && queue.length <= prefetch) queue.push(startBatch(next++));
       };
@@ -207,7 +220,7 @@ export function createLoader(options: LoaderOptions) {
       }
       onEpochEnd(report);
     }
-    return { [Symbol.asyncIterator]: run, report, length: nBatches };
+    return { [Symbol.asyncIterator]: run, report, length: nBatches, startBatch: first };
   }
 
   return { epoch, size, batchSize };

@@ -92,11 +92,14 @@ describe.each([['wasm'], ['cpu']])('SIGKILL and resume on %s', (backend) => {
     expect(readdirSync(ck)).toContain('.step-00000008.ckpt.tmp');
     expect(readdirSync(ck)).not.toContain('step-00000008.ckpt');
 
-    // 2. Resumed from checkpoint 4, killed by the parent during step 11.
-    const b = await child(backend, runDir, 'resume', '', [10, 5]);
+    // 2. Resumed from checkpoint 4, killed by the parent 5 ms after the child reported step 9:
+    //    during step 10 (or, if this shared machine delays the parent, a step or so later —
+    //    before the checkpoint of step 12 in any case).
+    const b = await child(backend, runDir, 'resume', '', [9, 5]);
     expect(b.steps[0]).toBe(5);
     expect(b.signal).toBe('SIGKILL');
-    expect(b.steps.at(-1)).toBe(10);
+    expect(b.steps.at(-1)).toBeGreaterThanOrEqual(9);
+    expect(b.steps.at(-1)).toBeLessThanOrEqual(11);
     expect(readdirSync(ck)).not.toContain('.step-00000008.ckpt.tmp'); // cleaned on resume
 
     // 3. Resumed from checkpoint 8, killed after checkpoint 12 was written but before its rename.

@@ -125,12 +125,47 @@ describe('train', () => {
       }),
     ).rejects.toThrow('simulated crash');
     expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
-    const resumed = await resume(runDir, setup(base));
+    const starts: (number | undefined)[] = [];
+    const spied = tinyLoader();
+    const resumed = await resume(
+      runDir,
+      setup({
+        ...base,
+        trainLoader: {
+          ...spied,
+          epoch: (e: number, o?: { startBatch?: number }) => {
+            starts.push(o?.startBatch);
+            return spied.epoch(e, o);
+          },
+        },
+      }),
+    );
     expect(resumed.weightsSha256).toBe(whole.weightsSha256);
     expect(resumed.steps).toBe(18);
+    // Checkpoint 8 = epoch 1 after 2 batches: the loader starts there (epoch 0 is probed by the checks).
+    expect(starts).toEqual([undefined, 2, undefined]);
     // The steps replayed after the checkpoint at step 8 appear once in metrics.jsonl.
     const steps = lines(join(runDir, 'metrics.jsonl')).filter((m) => m.type === 'step');
     expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+
+    // A loader that cannot start mid-epoch (no `startBatch`): its first batches are read and dropped.
+    const other = dir();
+    const crash = {
+      afterStep: (s: number) => {
+        if (s === 10) throw new Error('simulated crash');
+      },
+    };
+    await expect(train({ ...setup({ ...base, hooks: crash }), runDir: other })).rejects.toThrow(
+      'simulated',
+    );
+    const inner = tinyLoader();
+    const plain = {
+      epoch: (e: number) => inner.epoch(e),
+      size: inner.size,
+      batchSize: inner.batchSize,
+    };
+    const again = await resume(other, setup({ ...base, trainLoader: plain }));
+    expect(again.weightsSha256).toBe(whole.weightsSha256);
   });
 
   test('a corrupt newest checkpoint is reported and the previous one is used', async () => {

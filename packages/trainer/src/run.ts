@@ -40,8 +40,15 @@ import { weightName } from './weights';
 
 /** What `train` reads batches from: `createLoader` / `createImageLoader` of @rectifier/data fit. */
 export interface Loader {
-  /** The batches of epoch `e` (0-based), in a fixed order for a given e; `length` = batches. */
-  epoch(e: number): AsyncIterable<Batch> & { length: number };
+  /**
+   * The batches of epoch `e` (0-based), in a fixed order for a given e; `length` = batches of
+   * the whole epoch. A loader that can start mid-epoch without reading the batches before
+   * (`createLoader`'s `startBatch`) echoes `startBatch`; others are read and dropped up to it.
+   */
+  epoch(
+    e: number,
+    options?: { startBatch?: number },
+  ): AsyncIterable<Batch> & { length: number; startBatch?: number };
   batchSize?: number;
   size?: number;
 }
@@ -433,9 +440,13 @@ async function run(ctx: Context, s: RunState): Promise<TrainSummary> {
         s.batchInEpoch = 0;
       }
       const lr = opt.learningRate * schedule.factor(epoch);
-      let b = 0;
+      const batches =
+        skip > 0
+          ? options.trainLoader.epoch(epoch, { startBatch: skip })
+          : options.trainLoader.epoch(epoch);
+      let b = skip > 0 && batches.startBatch === skip ? skip : 0;
       let waitFrom = performance.now();
-      for await (const batch of options.trainLoader.epoch(epoch)) {
+      for await (const batch of batches) {
         if (b < skip) {
           tf.dispose([batch.images, batch.labels]);
           b++;
