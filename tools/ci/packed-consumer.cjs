@@ -5,10 +5,11 @@ const tf = require('@tensorflow/tfjs');
 const { selectBackend } = require('@rectifier/backend');
 const { prelu } = require('@rectifier/activations');
 const { msra } = require('@rectifier/initializers');
-const { spp } = require('@rectifier/architectures');
+const { buildModel, spp } = require('@rectifier/architectures');
 const { loadFashionMnistSubset, createRng } = require('@rectifier/data');
 const { compose, centerCrop, createWorkerPool } = require('@rectifier/augmentation');
 const { sgd } = require('@rectifier/trainer');
+const { MetricsAccumulator, center, dense } = require('@rectifier/evaluation');
 const sharp = require('sharp');
 
 async function main() {
@@ -41,7 +42,31 @@ async function main() {
   const out = await compose(centerCrop(24)).withWorkers(pool).apply(png, createRng(0));
   await pool.close();
   assert.deepEqual([out.width, out.height, out.data[0], out.data[2]], [24, 24, 1, 3]);
-  console.log('cjs: every package loads, a step trains, the worker pool runs (.cjs entry)');
+
+  const net = buildModel('small', {
+    widthMultiplier: 1 / 16,
+    fcUnits: 16,
+    numClasses: 10,
+    seed: 1,
+  });
+  const photo = await sharp({
+    create: { width: 100, height: 90, channels: 3, background: { r: 9, g: 99, b: 199 } },
+  })
+    .png()
+    .toBuffer();
+  const metrics = new MetricsAccumulator(test.classes);
+  for (const scorer of [
+    center(net, { resize: 90, crop: 80 }),
+    dense(net, { scale: 90, crop: 80 }),
+  ]) {
+    const [scores] = await scorer.score([photo]);
+    assert.ok(Math.abs(scores.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+    metrics.add(scores, 0);
+  }
+  assert.equal(metrics.summary().count, 2);
+  console.log(
+    'cjs: every package loads, a step trains, the worker pool runs, a model is evaluated (.cjs entry)',
+  );
 }
 
 main().catch((e) => {

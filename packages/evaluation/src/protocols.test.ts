@@ -156,6 +156,15 @@ describe('protocol scores', () => {
     expect(fast.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
   });
 
+  it('a broken image fails the call and leaves no tensor', async () => {
+    const scorer = dense(built, { scale: resize, crop, preprocess });
+    const junk = Buffer.from('not an image');
+    const before = tf.memory().numTensors;
+    await expect(scorer.score([photo, junk])).rejects.toThrow();
+    await expect(scorer.score([junk, photo])).rejects.toThrow();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('models that end in logits are scored by their softmax', async () => {
     const logits = tinyModel('small', { softmax: false });
     const [p] = await center(logits, { resize, crop, preprocess }).score([photo]);

@@ -230,13 +230,13 @@ export function dense(built: BuiltModel, options: DenseOptions): Scorer {
   const window = denseGeometry('dense', built, scale, crop);
   const preprocess = options.preprocess ?? [];
   const pipeline = compose(resizeShorter(scale), ...preprocess);
-  const views = async (image: Buffer) => {
-    const img = await pipeline.apply(image, createRng(0));
-    return tf.tidy(() => {
+  const decode = (image: Buffer) => pipeline.apply(image, createRng(0));
+  const toViews = (img: RawImage) =>
+    tf.tidy(() => {
       const x = toTensor(img);
       return flip ? (tf.concat([x, tf.reverse(x, 2)], 0) as tf.Tensor4D) : x;
     });
-  };
+  const views = async (image: Buffer) => toViews(await decode(image));
   return {
     protocol: 'dense',
     label: `dense(${scale})`,
@@ -255,8 +255,13 @@ export function dense(built: BuiltModel, options: DenseOptions): Scorer {
     views,
     async score(images) {
       const out: Float32Array[] = [];
-      for (const image of images) {
-        const x = await views(image);
+      // Decode the next image (sharp, its own threads) while this one runs on the model.
+      let next = images.length > 0 ? decode(images[0]) : undefined;
+      for (let i = 0; i < images.length; i++) {
+        const img = await (next as Promise<RawImage>);
+        next = i + 1 < images.length ? decode(images[i + 1]) : undefined;
+        next?.catch(() => undefined); // awaited next turn; not "unhandled" if this image throws
+        const x = toViews(img);
         const mean = tf.tidy(() => {
           const sums = tf.split(x, x.shape[0], 0).map((one) => {
             const map = built.trunk.predict(one) as tf.Tensor4D;
