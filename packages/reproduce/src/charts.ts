@@ -1,0 +1,67 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/**
+ * Renders a Vega-Lite spec to an SVG string in Node (no DOM, no browser): compile to Vega, then
+ * a headless View. Data values go into the SVG as text nodes, which Vega escapes.
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+export interface CurvePoint {
+  run: string;
+  epoch: number;
+  series: string;
+  error: number;
+}
+
+/** Convergence curves (Figures 3 and 4): error against epoch, one line per run and series. */
+export function convergenceSpec(points: CurvePoint[], title: string): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 520,
+    height: 260,
+    data: { values: points },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: 'error', type: 'quantitative', title: 'top-1 error', scale: { zero: false } },
+      color: { field: 'run', type: 'nominal', title: 'run' },
+      strokeDash: { field: 'series', type: 'nominal', title: 'series' },
+    },
+  };
+}
+
+/** Per-layer values (Table 1's slopes, Figure 2's mean responses) with their spread over seeds. */
+export function perLayerSpec(
+  rows: { run: string; layer: string; order: number; mean: number; std: number }[],
+  title: string,
+  yTitle: string,
+): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 520,
+    height: 260,
+    data: { values: rows.map((r) => ({ ...r, lo: r.mean - r.std, hi: r.mean + r.std })) },
+    encoding: {
+      x: { field: 'layer', type: 'ordinal', sort: { field: 'order' }, title: 'layer' },
+      color: { field: 'run', type: 'nominal', title: 'run' },
+    },
+    layer: [
+      {
+        mark: { type: 'line', point: true },
+        encoding: { y: { field: 'mean', type: 'quantitative', title: yTitle } },
+      },
+      {
+        mark: { type: 'rule' },
+        encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
+    ],
+  };
+}

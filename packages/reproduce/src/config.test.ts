@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { closestKey, parseRunConfig, readConfigFile } from './config';
+import { UsageError } from './errors';
+import { experiments } from './presets';
+import { experimentConfigs } from './reproduce';
+
+const dir = mkdtempSync(join(tmpdir(), 'rectifier-config-'));
+
+describe('parseRunConfig', () => {
+  it('resolves defaults (seed 0, the bundled data, constant schedule)', () => {
+    const c = parseRunConfig({}, 'test');
+    expect(c).toMatchObject({
+      seed: 0,
+      data: 'bundled',
+      schedule: { kind: 'constant' },
+      momentum: 0.9,
+      weightDecay: 5e-4,
+    });
+  });
+
+  it('names an unknown key and the closest valid one, in one line', () => {
+    const e = (() => {
+      try {
+        parseRunConfig({ epoch: 3 }, 'a.yaml');
+      } catch (err) {
+        return err as UsageError;
+      }
+    })();
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e?.exitCode).toBe(2);
+    expect(e?.message.split('\n')).toHaveLength(1);
+    expect(e?.message).toMatch(/a\.yaml: unknown key `epoch`; did you mean `epochs`\?/);
+  });
+
+  it('names unknown nested keys with the closest key of their object', () => {
+    expect(() => parseRunConfig({ schedule: { kind: 'step', at: [2], factr: 0.1 } }, 'c')).toThrow(
+      /unknown key `schedule.factr`; did you mean `factor`\?/,
+    );
+  });
+
+  it('echoes a bad value with its key and type', () => {
+    expect(() => parseRunConfig({ lr: -1 }, 'c')).toThrow(/`lr`: .*Received: lr=-1 \(number\)/);
+    expect(() => parseRunConfig({ epochs: '3' }, 'c')).toThrow(
+      /`epochs`: .*Received: epochs="3" \(string\)/,
+    );
+    expect(() => parseRunConfig({ activation: 'tanh' }, 'c')).toThrow(/`activation`: .*"tanh"/);
+  });
+
+  it('rejects a data path that does not exist, and crop > resize', () => {
+    expect(() => parseRunConfig({ data: join(dir, 'nope') }, 'c')).toThrow(
+      /`data`: no such file or folder/,
+    );
+    expect(() => parseRunConfig({ resize: 64, crop: 80 }, 'c')).toThrow(
+      /crop.*larger than .*resize/,
+    );
+  });
+
+  it('closestKey uses edit distance', () => {
+    expect(closestKey('batchsize', ['batchSize', 'seed'])).toBe('batchSize');
+    expect(closestKey('sed', ['batchSize', 'seed'])).toBe('seed');
+  });
+});
+
+describe('readConfigFile', () => {
+  it('reads YAML and JSON; reports a parse error and a non-mapping', () => {
+    writeFileSync(join(dir, 'a.yaml'), 'epochs: 2\nactivation: relu\n');
+    writeFileSync(join(dir, 'a.json'), '{"epochs": 2}');
+    writeFileSync(join(dir, 'bad.json'), '{"epochs": ');
+    writeFileSync(join(dir, 'list.yaml'), '- 1\n- 2\n');
+    expect(readConfigFile(join(dir, 'a.yaml'))).toEqual({ epochs: 2, activation: 'relu' });
+    expect(readConfigFile(join(dir, 'a.json'))).toEqual({ epochs: 2 });
+    expect(() => readConfigFile(join(dir, 'bad.json'))).toThrow(/not valid JSON/);
+    expect(() => readConfigFile(join(dir, 'list.yaml'))).toThrow(/mapping/);
+    expect(() => readConfigFile(join(dir, 'none.yaml'))).toThrow(/no such file/);
+  });
+});
+
+describe('presets', () => {
+  it('every experiment validates at cpu scale, one config per variant and seed', () => {
+    for (const e of Object.values(experiments)) {
+      const configs = experimentConfigs(e, 'cpu', 2);
+      expect(configs).toHaveLength(e.variants.length * 2);
+      expect(configs.map((c) => c.seed)).toContain(0);
+    }
+  });
+
+  it('paper scale carries the paper settings and needs --data', () => {
+    const e = experiments.table4;
+    expect(() => experimentConfigs(e, 'paper', 1)).toThrow(/needs ImageNet/);
+    const [c] = experimentConfigs(e, 'paper', 1, { data: dir });
+    // Sec. 3: 224 crops, scale jitter [256, 512], batch 128, lr 0.01 ÷10 at 20 and 65 (Fig. 4), 80 epochs.
+    expect(c).toMatchObject({
+      crop: 224,
+      scaleJitter: [256, 512],
+      batchSize: 128,
+      lr: 0.01,
+      epochs: 80,
+      momentum: 0.9,
+      weightDecay: 5e-4,
+    });
+    expect(c.schedule).toEqual({ kind: 'step', at: [20, 65], factor: 0.1 });
+    // Table 2 trains at a fixed shorter side 256, no jitter, 75 epochs.
+    const [t2] = experimentConfigs(experiments.table2, 'paper', 1, { data: dir });
+    expect(t2).toMatchObject({ resize: 256, crop: 224, scaleJitter: null, epochs: 75 });
+  });
+
+  it('the paper numbers of Table 2 are the published ones', () => {
+    expect(experiments.table2.paper.rows.map((r) => [r.top1, r.top5])).toEqual([
+      [33.82, 13.34],
+      [33.8, 13.56],
+      [32.71, 12.87],
+      [32.64, 12.75],
+    ]);
+  });
+});

@@ -1,0 +1,209 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from './errors';
+
+const positiveInt = () => z.number().int().positive();
+
+/** Learning-rate schedules of @rectifier/trainer, as a config names them. */
+export const scheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant') }),
+  /** ÷10 at the given epochs: Fig. 4 switched at 20 and 65. */
+  z.strictObject({
+    kind: z.literal('step'),
+    at: z.array(positiveInt()).min(1),
+    factor: z.number().positive().lt(1).default(0.1),
+  }),
+  /** ÷10 when the validation error stops improving (Sec. 3 "switched when the error plateaus"). */
+  z.strictObject({
+    kind: z.literal('plateau'),
+    patience: positiveInt(),
+    factor: z.number().positive().lt(1).default(0.1),
+    min: z.number().positive().default(1e-4),
+  }),
+]);
+
+export const protocolNames = ['center', 'ten-view', 'dense', 'multi-scale'] as const;
+export type ProtocolFlag = (typeof protocolNames)[number];
+
+/**
+ * One training run, fully resolved: what a preset, a config file (JSON or YAML) and the
+ * command-line flags produce, in that order of precedence. Stored in the run directory (the
+ * trainer's config.json, `run.meta.rectifier`) so `resume`, `eval`, `export` and `report`
+ * rebuild the same model and data from it.
+ */
+export const runConfigSchema = z.strictObject({
+  /** Experiment and variant names (reports group runs by them). */
+  experiment: z.string().min(1).default('custom'),
+  variant: z.string().min(1).default('default'),
+  scale: z.enum(['cpu', 'paper']).default('cpu'),
+  model: z.enum(['small', 'deep', 'A', 'B', 'C', 'vgg19', 'vgg19-spp']).default('small'),
+  activation: z.enum(['relu', 'lrelu', 'prelu', 'prelu-shared']).default('prelu'),
+  /** LReLU's fixed slope; PReLU's initial slope (Sec. 2.1: 0.25). */
+  slope: z.number().min(0).lt(1).default(0.25),
+  init: z.enum(['msra-fan-in', 'msra-fan-out', 'xavier', 'gaussian']).default('msra-fan-out'),
+  widthMultiplier: z.number().positive().max(4).default(1),
+  fcUnits: positiveInt().default(4096),
+  /** Extra conv 2×2, 256 layers of the deep model (Sec. 2.2: up to 16, 30 layers). */
+  extraLayers: z.number().int().min(0).max(16).default(16),
+  epochs: positiveInt().default(1),
+  /** At most this many optimizer steps, in whole epochs (one shortened epoch when fewer). */
+  maxSteps: positiveInt().nullable().default(null),
+  batchSize: positiveInt().default(32),
+  accumulate: positiveInt().default(1),
+  lr: z.number().positive().max(10).default(0.01),
+  momentum: z.number().min(0).lt(1).default(0.9),
+  weightDecay: z.number().min(0).max(1).default(5e-4),
+  schedule: scheduleSchema.default({ kind: 'constant' }),
+  seed: z.number().int().min(0).default(0),
+  /** Checkpoint every n steps; null: after every epoch. */
+  checkpointEvery: positiveInt().nullable().default(null),
+  keep: positiveInt().default(2),
+  /** `bundled` (the Fashion-MNIST subset in @rectifier/data) or a folder: IDX, ILSVRC, ImageFolder. */
+  data: z.string().min(1).default('bundled'),
+  /** Use only the first n training / validation images (null: all). */
+  trainLimit: positiveInt().nullable().default(null),
+  valLimit: positiveInt().nullable().default(null),
+  /** Shorter side before cropping (no jitter), and the crop side. */
+  resize: positiveInt().default(128),
+  crop: positiveInt().default(112),
+  /** Shorter side drawn from [min, max] (Sec. 3: [256, 512]); null: fixed `resize` (Table 2). */
+  scaleJitter: z.tuple([positiveInt(), positiveInt()]).nullable().default(null),
+  flip: z.boolean().default(true),
+  /** Evaluate the validation set on centre crops after every epoch (Fig. 4's curves). */
+  valEveryEpoch: z.boolean().default(true),
+  /** Test protocols the experiment reports, and the dense scales. */
+  protocols: z.array(z.enum(protocolNames)).min(1).default(['center']),
+  scales: z.array(positiveInt()).min(1).default([128, 192, 240]),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  threads: positiveInt().max(256).default(2),
+});
+
+export type RunConfig = z.output<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/** The keys a config file or preset may set (for "did you mean"). */
+export const configKeys = Object.keys(runConfigSchema.shape);
+
+/** Levenshtein distance, for the closest valid key. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length];
+}
+
+/** The valid key closest to `key` (case-insensitive edit distance). */
+export function closestKey(key: string, valid: readonly string[]): string {
+  let best = valid[0];
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const v of valid) {
+    const dist = distance(key.toLowerCase(), v.toLowerCase());
+    if (dist < bestD) {
+      best = v;
+      bestD = dist;
+    }
+  }
+  return best;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const p of path) v = (v as Record<PropertyKey, unknown> | undefined)?.[p];
+  return v;
+}
+
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let s: z.ZodType = runConfigSchema;
+  for (const p of path) {
+    const shape = (s as unknown as { shape?: Record<string, z.ZodType> }).shape;
+    if (!shape || typeof p !== 'string' || !(p in shape)) return configKeys;
+    s = shape[p];
+    while ('unwrap' in s && typeof s.unwrap === 'function') s = s.unwrap() as z.ZodType;
+    if ('def' in s && (s.def as { type?: string }).type === 'default')
+      s = (s.def as unknown as { innerType: z.ZodType }).innerType;
+  }
+  if (s instanceof z.ZodDiscriminatedUnion) {
+    return [...new Set(s.options.flatMap((o) => Object.keys((o as z.ZodObject).shape)))];
+  }
+  return Object.keys((s as unknown as { shape?: object }).shape ?? {});
+}
+
+/**
+ * Validates a partial config (from a file, a preset and flags, merged) and resolves defaults.
+ * Every problem becomes one line naming the key, the value received and the fix.
+ */
+export function parseRunConfig(input: unknown, source: string): RunConfig {
+  const result = runConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const where = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys
+          .map((k) => {
+            const valid = keysAt(issue.path);
+            return `${source}: unknown key \`${where ? `${where}.` : ''}${k}\`; did you mean \`${closestKey(k, valid)}\`? (valid keys: ${valid.join(', ')})`;
+          })
+          .join('\n');
+      }
+      const received = valueAt(input, issue.path);
+      return `${source}: \`${where}\`: ${issue.message}. Received: ${where}=${JSON.stringify(received)} (${Array.isArray(received) ? 'array' : typeof received})`;
+    });
+    throw new UsageError(lines.join('\n'));
+  }
+  const config = result.data;
+  checkRunConfig(config, source);
+  return config;
+}
+
+/** Cross-field checks zod's per-key schema cannot express. */
+function checkRunConfig(c: RunConfig, source: string): void {
+  if (c.crop > c.resize) {
+    throw new UsageError(
+      `${source}: \`crop\`=${c.crop} is larger than \`resize\`=${c.resize}; use crop ≤ resize.`,
+    );
+  }
+  if (c.scaleJitter !== null && c.scaleJitter[0] > c.scaleJitter[1]) {
+    throw new UsageError(
+      `${source}: \`scaleJitter\`=[${c.scaleJitter.join(', ')}] must be [min, max] with min ≤ max.`,
+    );
+  }
+  if (c.data !== 'bundled' && !existsSync(c.data)) {
+    throw new UsageError(
+      `${source}: \`data\`: no such file or folder. Received: data=${JSON.stringify(c.data)}. Point it at an IDX, ILSVRC or ImageFolder folder, or use "bundled".`,
+    );
+  }
+}
+
+/** Reads a JSON or YAML config file (by extension; YAML also parses JSON) without validating it. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `--config: no such file. Received: ${path}. Give a .json, .yaml or .yml file.`,
+    );
+  }
+  const text = readFileSync(path, 'utf8');
+  let value: unknown;
+  try {
+    value = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new UsageError(
+      `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError(
+      `${path}: a config must be a mapping of keys to values (got ${Array.isArray(value) ? 'an array' : typeof value}).`,
+    );
+  }
+  return value as Record<string, unknown>;
+}

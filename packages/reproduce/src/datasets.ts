@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type IdxImageDataset,
+  type ImageDataset,
+  loadFashionMnistSubset,
+  readFashionMnist,
+  readIlsvrc,
+  readImageBytes,
+  readImageFolder,
+} from '@rectifier/data';
+import sharp from 'sharp';
+import { UsageError } from './errors';
+
+/** One split as the app sees it: encoded images (what the test protocols read), labels, names. */
+export interface Split {
+  size: number;
+  bytes(index: number): Promise<Buffer>;
+  label(index: number): number;
+  /** A path or `idx:<n>`, for messages. */
+  describe(index: number): string;
+}
+
+export interface AppDataset {
+  /** What it is, for reports: `Fashion-MNIST (bundled subset)`, `ILSVRC at /data/imagenet`… */
+  name: string;
+  kind: 'bundled' | 'idx' | 'ilsvrc' | 'image-folder';
+  classes: string[];
+  train: Split;
+  val: Split;
+}
+
+/** IDX images (28×28 grey) encoded once each as PNG, so every split goes through the same decoders. */
+function idxSplit(ds: IdxImageDataset, limit: number | null): Split {
+  const cache = new Map<number, Promise<Buffer>>();
+  const per = ds.height * ds.width;
+  return {
+    size: Math.min(ds.count, limit ?? ds.count),
+    bytes(i) {
+      let p = cache.get(i);
+      if (p === undefined) {
+        p = sharp(Buffer.from(ds.images.subarray(i * per, (i + 1) * per)), {
+          raw: { width: ds.width, height: ds.height, channels: 1 },
+        })
+          .png({ compressionLevel: 1 })
+          .toBuffer();
+        cache.set(i, p);
+      }
+      return p;
+    },
+    label: (i) => ds.labels[i],
+    describe: (i) => `idx:${i}`,
+  };
+}
+
+function folderSplit(ds: ImageDataset, limit: number | null): Split {
+  const samples = limit === null ? ds.samples : ds.samples.slice(0, limit);
+  return {
+    size: samples.length,
+    bytes: (i) => readImageBytes(samples[i].path),
+    label: (i) => samples[i].label,
+    describe: (i) => samples[i].path,
+  };
+}
+
+const hasIdx = (dir: string) =>
+  ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte'].some((f) => existsSync(join(dir, f)));
+
+/**
+ * Opens `data`: `bundled` (the Fashion-MNIST subset of @rectifier/data), a Fashion-MNIST IDX
+ * folder (Debian's /usr/share/datasets/fashion-mnist), an ILSVRC-2012 root (`train/`, `val/`)
+ * or an ImageFolder root with `train/` and `test/` (or `val/`) class folders.
+ */
+export function openDataset(
+  data: string,
+  limits: { train: number | null; val: number | null } = { train: null, val: null },
+): AppDataset {
+  if (data === 'bundled') {
+    const train = loadFashionMnistSubset('train');
+    return {
+      name: 'Fashion-MNIST (bundled subset: first 1,800 train / 400 test)',
+      kind: 'bundled',
+      classes: train.classes,
+      train: idxSplit(train, limits.train),
+      val: idxSplit(loadFashionMnistSubset('test'), limits.val),
+    };
+  }
+  if (!existsSync(data)) {
+    throw new UsageError(
+      `--data: no such folder. Received: ${data}. Point it at an IDX, ILSVRC or ImageFolder folder, or omit it for the bundled subset.`,
+    );
+  }
+  if (hasIdx(data)) {
+    const train = readFashionMnist('train', data);
+    return {
+      name: `Fashion-MNIST (IDX at ${data})`,
+      kind: 'idx',
+      classes: train.classes,
+      train: idxSplit(train, limits.train),
+      val: idxSplit(readFashionMnist('test', data), limits.val),
+    };
+  }
+  if (existsSync(join(data, 'train')) && existsSync(join(data, 'val'))) {
+    const train = readIlsvrc({ root: data, split: 'train' });
+    return {
+      name: `ILSVRC layout at ${data}`,
+      kind: 'ilsvrc',
+      classes: train.classes,
+      train: folderSplit(train, limits.train),
+      val: folderSplit(readIlsvrc({ root: data, split: 'val' }), limits.val),
+    };
+  }
+  if (existsSync(join(data, 'train')) && existsSync(join(data, 'test'))) {
+    const train = readImageFolder(join(data, 'train'));
+    return {
+      name: `ImageFolder at ${data}`,
+      kind: 'image-folder',
+      classes: train.classes,
+      train: folderSplit(train, limits.train),
+      val: folderSplit(readImageFolder(join(data, 'test'), { classes: train.classes }), limits.val),
+    };
+  }
+  throw new UsageError(
+    `--data ${data}: not a data set this app reads. Expected Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz]), an ILSVRC root (train/ and val/) or an ImageFolder root (train/ and test/ class folders).`,
+  );
+}

@@ -1,0 +1,18 @@
+export type { ProtocolFlag, RunConfig, RunConfigInput } from './config';
+export { closestKey, configKeys, parseRunConfig, readConfigFile, runConfigSchema } from './config';
+export type { AppDataset, Split } from './datasets';
+export { openDataset } from './datasets';
+export { InterruptedError, ReproduceError, RunDirError, UsageError } from './errors';
+export type { EvalResult } from './evaluate';
+export { evalResultSchema, evaluateRuns, meanResponses } from './evaluate';
+export { exportRun } from './exportModel';
+export type { ChartKind, Experiment, PaperRow } from './presets';
+export { experiments } from './presets';
+export type { Io } from './program';
+export { buildProgram, runCli } from './program';
+export type { ComparisonRow, ReportOutput } from './report';
+export { formatComparison, meanStd, writeReport } from './report';
+export type { ReproduceResult } from './reproduce';
+export { experimentConfigs, reproduce } from './reproduce';
+export type { RunOptions } from './run';
+export { loadRunModel, readRun, requestStop, resumeRun, trainRun } from './run';

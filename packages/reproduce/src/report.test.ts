@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { checkInChromium } from './chromium';
+import { meanStd } from './report';
+import { cli, writeImageTree } from './testing';
+
+const root = mkdtempSync(join(tmpdir(), 'rectifier-report-'));
+process.env.RECTIFIER_CACHE = join(root, 'cache');
+const payload = '<img src=x onerror=alert(1)>';
+
+it('meanStd: sample standard deviation, 0 for one value', () => {
+  expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
+  expect(meanStd([0.5])).toEqual({ mean: 0.5, std: 0, n: 1 });
+});
+
+// A class folder named like an HTML payload must show as text and run nothing.
+it('report.html renders in Chromium: charts drawn, no console error, the payload shown as text', async () => {
+  const data = join(root, 'tree');
+  await writeImageTree(data, { train: 4, test: 2 }, ['coat', payload]);
+  const runs = [];
+  for (const activation of ['relu', 'prelu']) {
+    const runDir = join(root, activation);
+    const common = [
+      '--data',
+      data,
+      '--batch-size',
+      '4',
+      '--epochs',
+      '2',
+      '--backend',
+      'wasm',
+      '--run-dir',
+      runDir,
+      '--json',
+    ];
+    const r = await cli('train', '--preset', `figure2/${activation}`, ...common);
+    expect(r.code, r.err).toBe(0);
+    expect((await cli('eval', runDir, '--protocol', 'center', '--json')).code).toBe(0);
+    runs.push(runDir);
+  }
+  const out = join(root, 'report');
+  const r = await cli('report', ...runs, '--out', out, '--json');
+  expect(r.code, r.err).toBe(0);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  expect(html).not.toContain(payload);
+  expect(html).toContain('&lt;img src=x onerror=alert(1)>');
+  expect(html).not.toMatch(/<script/i);
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  expect(md).not.toContain('<img');
+
+  const seen = await checkInChromium(join(out, 'report.html'), join(root, 'report.png'));
+  expect(seen.consoleErrors).toEqual([]);
+  expect(seen.dialogs).toEqual([]);
+  // Convergence and per-layer slopes (the PReLU run has slopes; ReLU none).
+  expect(seen.charts.length).toBeGreaterThanOrEqual(2);
+  for (const c of seen.charts) {
+    expect(c.elements).toBeGreaterThan(10);
+    expect(c.width).toBeGreaterThan(100);
+    expect(c.height).toBeGreaterThan(100);
+  }
+  expect(seen.text).toContain(payload);
+});

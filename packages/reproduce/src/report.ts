@@ -1,0 +1,419 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TrainSummary } from '@rectifier/trainer';
+import { h } from 'preact';
+import { render } from 'preact-render-to-string';
+import { convergenceSpec, perLayerSpec, renderSvg } from './charts';
+import type { RunConfig } from './config';
+import { type EvalResult, evalResultSchema } from './evaluate';
+import { type Experiment, experiments, type PaperRow } from './presets';
+import { readRun } from './run';
+
+interface RunRecord {
+  dir: string;
+  config: RunConfig;
+  dataName: string;
+  summary: TrainSummary | null;
+  evals: EvalResult[];
+  epochs: { epoch: number; trainTop1Error: number | null; valTop1Error: number | null }[];
+  slopes: { layer: string; mean: number }[];
+  responses: { layer: string; mean: number }[] | null;
+  versions: Record<string, string>;
+}
+
+function readJsonl(path: string): Record<string, unknown>[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function loadRecord(dir: string): RunRecord {
+  const run = readRun(dir);
+  const evalDir = join(dir, 'eval');
+  const evals = existsSync(evalDir)
+    ? readdirSync(evalDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => evalResultSchema.parse(JSON.parse(readFileSync(join(evalDir, f), 'utf8'))))
+    : [];
+  const epochs = readJsonl(join(dir, 'metrics.jsonl'))
+    .filter((l) => l.type === 'epoch')
+    .map((l) => ({
+      epoch: (l.epoch as number) + 1,
+      trainTop1Error: l.trainTop1Error as number | null,
+      valTop1Error: l.valTop1Error as number | null,
+    }));
+  const slopeLines = readJsonl(join(dir, 'slopes.jsonl'));
+  const lastSlopes = slopeLines.at(-1) as
+    | { layers?: { layer: string; mean: number }[] }
+    | undefined;
+  const responsesPath = join(dir, 'responses.json');
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+    versions?: Record<string, string>;
+  };
+  return {
+    dir,
+    config: run.config,
+    dataName: run.dataName,
+    summary: run.summary,
+    evals,
+    epochs,
+    slopes: lastSlopes?.layers?.map((l) => ({ layer: l.layer, mean: l.mean })) ?? [],
+    responses: existsSync(responsesPath) ? JSON.parse(readFileSync(responsesPath, 'utf8')) : null,
+    versions: config.versions ?? {},
+  };
+}
+
+/** Mean and sample standard deviation (0 for one value). */
+export function meanStd(values: number[]): { mean: number; std: number; n: number } {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+const pct = (v: { mean: number; std: number; n: number } | null) =>
+  v === null
+    ? '—'
+    : v.n > 1
+      ? `${(100 * v.mean).toFixed(2)} ± ${(100 * v.std).toFixed(2)}`
+      : (100 * v.mean).toFixed(2);
+const paperPct = (v: number | null) => (v === null ? '—' : v.toFixed(2));
+
+/** One comparison row: the paper's figure beside ours (mean ± std over seeds). */
+export interface ComparisonRow {
+  label: string;
+  variant: string;
+  protocol: string;
+  paperTop1: number | null;
+  paperTop5: number | null;
+  top1: { mean: number; std: number; n: number } | null;
+  top5: { mean: number; std: number; n: number } | null;
+}
+
+function variantsOf(records: RunRecord[]): Map<string, RunRecord[]> {
+  const m = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const k = r.config.variant;
+    m.set(k, [...(m.get(k) ?? []), r]);
+  }
+  return m;
+}
+
+/** Rows of the experiment's paper table with our numbers; for other runs, one row per result. */
+export function comparisonRows(
+  records: RunRecord[],
+  experiment: Experiment | undefined,
+  ensemble: EvalResult[] = [],
+): ComparisonRow[] {
+  const byVariant = variantsOf(records);
+  const ours = (variant: string, key: string) => {
+    const evals =
+      variant === 'ensemble'
+        ? ensemble.filter((e) => e.key === key)
+        : (byVariant.get(variant) ?? []).flatMap((r) => r.evals.filter((e) => e.key === key));
+    if (evals.length === 0) return { top1: null, top5: null };
+    return {
+      top1: meanStd(evals.map((e) => e.top1Error)),
+      top5: meanStd(evals.map((e) => e.top5Error)),
+    };
+  };
+  const rows: PaperRow[] = experiment?.paper.rows.length
+    ? experiment.paper.rows
+    : [...byVariant.entries()].flatMap(([variant, rs]) =>
+        [...new Set(rs.flatMap((r) => r.evals.map((e) => e.key)))].map((key) => ({
+          label: variant,
+          variant,
+          protocol: key,
+          top1: null,
+          top5: null,
+        })),
+      );
+  return rows.map((row) => ({
+    label: row.label,
+    variant: row.variant,
+    protocol: row.protocol,
+    paperTop1: row.top1,
+    paperTop5: row.top5,
+    ...ours(row.variant, row.protocol),
+  }));
+}
+
+/** The comparison as a fixed-width text table (what `reproduce` prints). */
+export function formatComparison(rows: ComparisonRow[]): string {
+  const table = [
+    ['', 'protocol', 'paper top-1', 'ours top-1', 'paper top-5', 'ours top-5'],
+    ...rows.map((r) => [
+      r.label,
+      r.protocol,
+      paperPct(r.paperTop1),
+      pct(r.top1),
+      paperPct(r.paperTop5),
+      pct(r.top5),
+    ]),
+  ];
+  const widths = table[0].map((_, j) => Math.max(...table.map((row) => row[j].length)));
+  return table
+    .map((row) =>
+      row
+        .map((c, j) => c.padEnd(widths[j]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Markdown-safe cell: no table breaks, no raw HTML. */
+function md(s: string): string {
+  return s.replace(/[\\|`*_[\]<>&]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+function perLayer(
+  records: RunRecord[],
+  pick: (r: RunRecord) => { layer: string; mean: number }[] | null,
+) {
+  const rows: { run: string; layer: string; order: number; mean: number; std: number }[] = [];
+  for (const [variant, rs] of variantsOf(records)) {
+    const lists = rs
+      .map(pick)
+      .filter((l): l is { layer: string; mean: number }[] => l !== null && l.length > 0);
+    if (lists.length === 0) continue;
+    lists[0].forEach((l, i) => {
+      const s = meanStd(lists.map((list) => list[i]?.mean ?? Number.NaN).filter(Number.isFinite));
+      rows.push({ run: variant, layer: l.layer, order: i, mean: s.mean, std: s.std });
+    });
+  }
+  return rows;
+}
+
+function curves(records: RunRecord[]) {
+  const points: { run: string; epoch: number; series: string; error: number }[] = [];
+  for (const [variant, rs] of variantsOf(records)) {
+    const maxEpoch = Math.max(0, ...rs.map((r) => r.epochs.length));
+    for (let e = 0; e < maxEpoch; e++) {
+      for (const series of ['train', 'val'] as const) {
+        const vals = rs
+          .map((r) =>
+            series === 'train' ? r.epochs[e]?.trainTop1Error : r.epochs[e]?.valTop1Error,
+          )
+          .filter((v): v is number => typeof v === 'number');
+        if (vals.length > 0)
+          points.push({ run: variant, epoch: e + 1, series, error: meanStd(vals).mean });
+      }
+    }
+  }
+  return points;
+}
+
+export interface ReportOutput {
+  markdown: string;
+  html: string;
+  mdPath: string;
+  htmlPath: string;
+  rows: ComparisonRow[];
+  charts: string[];
+}
+
+/**
+ * Writes `report.md` and a self-contained `report.html` (inline SVG charts, inline CSS, no
+ * script) for a set of run directories. Everything from data or configs is escaped: preact
+ * escapes text and attributes; Markdown cells are backslash-escaped; chart text is escaped by
+ * Vega's SVG renderer.
+ */
+export async function writeReport(
+  runDirs: string[],
+  out: string,
+  ensemble: EvalResult[] = [],
+): Promise<ReportOutput> {
+  const records = runDirs.map((d) => loadRecord(resolve(d)));
+  const names = [...new Set(records.map((r) => r.config.experiment))];
+  const experiment = names.length === 1 ? experiments[names[0]] : undefined;
+  const title = experiment
+    ? `${experiment.source}: ${experiment.title}`
+    : `Runs: ${names.join(', ')}`;
+  const rows = comparisonRows(records, experiment, ensemble);
+  const scales = [...new Set(records.map((r) => r.config.scale))].join(', ');
+  const datas = [...new Set(records.map((r) => r.dataName))].join('; ');
+  const epochs = [...new Set(records.map((r) => r.summary?.epochs ?? r.config.epochs))].join(', ');
+  const seeds = [...new Set(records.map((r) => r.config.seed))].sort((a, b) => a - b);
+  const label = `scale ${scales} · data ${datas} · epochs ${epochs} · seeds ${seeds.join(', ')} (${seeds.length})`;
+
+  const charts: { title: string; svg: string }[] = [];
+  const points = curves(records);
+  if (points.length > 0) {
+    charts.push({
+      title: 'Convergence (top-1 error per epoch; train = mini-batches, val = centre crops)',
+      svg: await renderSvg(convergenceSpec(points, 'Convergence')),
+    });
+  }
+  const slopes = perLayer(records, (r) => r.slopes);
+  if (slopes.length > 0) {
+    charts.push({
+      title: 'Learned PReLU slopes per layer (mean over channels; ± std over seeds)',
+      svg: await renderSvg(perLayerSpec(slopes, 'Learned slopes', 'slope')),
+    });
+  }
+  const responses = perLayer(records, (r) => r.responses);
+  if (responses.length > 0) {
+    charts.push({
+      title: 'Mean response of each activation layer (Figure 2)',
+      svg: await renderSvg(perLayerSpec(responses, 'Mean responses', 'mean response')),
+    });
+  }
+
+  const meta = records.map((r) => ({
+    run: r.dir,
+    variant: r.config.variant,
+    seed: String(r.config.seed),
+    model: `${r.config.model} ×${r.config.widthMultiplier}, ${r.config.activation}, ${r.config.init}`,
+    steps: String(r.summary?.steps ?? 'unfinished'),
+    backend: r.summary?.backend ?? '—',
+    wall: r.summary ? `${(r.summary.wallTimeMs / 1000).toFixed(1)} s` : '—',
+    versions: Object.entries(r.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+  }));
+  const perClass = records.flatMap((r) =>
+    r.evals.slice(0, 1).map((e) => ({ run: r.config.variant, seed: r.config.seed, e })),
+  );
+
+  // Markdown.
+  const mdLines = [
+    `# ${md(title)}`,
+    '',
+    md(label),
+    '',
+    experiment
+      ? `Paper: ${md(experiment.paper.caption)}. Ours: top-1/top-5 error (%) on the validation split, mean ± std over seeds.`
+      : '',
+    '',
+    '| | protocol | paper top-1 | ours top-1 | paper top-5 | ours top-5 |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${md(r.label)} | ${md(r.protocol)} | ${paperPct(r.paperTop1)} | ${pct(r.top1)} | ${paperPct(r.paperTop5)} | ${pct(r.top5)} |`,
+    ),
+    '',
+    '## Runs',
+    '',
+    '| run | variant | seed | model | steps | backend | wall time | versions |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...meta.map(
+      (m) =>
+        `| ${md(m.run)} | ${md(m.variant)} | ${m.seed} | ${md(m.model)} | ${m.steps} | ${md(m.backend)} | ${m.wall} | ${md(m.versions)} |`,
+    ),
+    '',
+    `Charts: ${charts.map((c) => md(c.title)).join('; ') || 'none'} (in report.html).`,
+    '',
+  ];
+  const markdown = mdLines.join('\n');
+
+  // HTML (preact: every string child and attribute is escaped).
+  const cell = (s: string) => h('td', null, s);
+  const table = (head: string[], body: string[][]) =>
+    h(
+      'table',
+      null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          head.map((c) => h('th', null, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        body.map((row) => h('tr', null, row.map(cell))),
+      ),
+    );
+  const page = h(
+    'html',
+    { lang: 'en' },
+    h(
+      'head',
+      null,
+      h('meta', { charset: 'utf-8' }),
+      h('title', null, title),
+      h(
+        'style',
+        null,
+        'body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f3f3f3}.label{color:#555}figure{margin:1.5em 0}figcaption{font-weight:600;margin-bottom:.4em}.chart svg{max-width:100%;height:auto}',
+      ),
+    ),
+    h(
+      'body',
+      null,
+      h('h1', null, title),
+      h('p', { class: 'label' }, label),
+      experiment
+        ? h(
+            'p',
+            null,
+            `Paper: ${experiment.paper.caption}. Ours: top-1/top-5 error (%) on the validation split, mean ± std over seeds.`,
+          )
+        : null,
+      table(
+        ['', 'protocol', 'paper top-1', 'ours top-1', 'paper top-5', 'ours top-5'],
+        rows.map((r) => [
+          r.label,
+          r.protocol,
+          paperPct(r.paperTop1),
+          pct(r.top1),
+          paperPct(r.paperTop5),
+          pct(r.top5),
+        ]),
+      ),
+      charts.map((c) =>
+        h(
+          'figure',
+          { class: 'chart' },
+          h('figcaption', null, c.title),
+          h('div', { dangerouslySetInnerHTML: { __html: c.svg } }),
+        ),
+      ),
+      h('h2', null, 'Per-class errors (first protocol of each run)'),
+      perClass.map(({ run, seed, e }) =>
+        h(
+          'details',
+          null,
+          h('summary', null, `${run} (seed ${seed}), ${e.label}`),
+          table(
+            ['class', 'top-1 error (%)', 'top-5 error (%)'],
+            e.perClass.map((p) => [
+              p.name,
+              p.top1Error === null ? '—' : (100 * p.top1Error).toFixed(1),
+              p.top5Error === null ? '—' : (100 * p.top5Error).toFixed(1),
+            ]),
+          ),
+        ),
+      ),
+      h('h2', null, 'Runs'),
+      table(
+        ['run', 'variant', 'seed', 'model', 'steps', 'backend', 'wall time', 'versions'],
+        meta.map((m) => [
+          m.run,
+          m.variant,
+          m.seed,
+          m.model,
+          m.steps,
+          m.backend,
+          m.wall,
+          m.versions,
+        ]),
+      ),
+      h('p', { class: 'label' }, `Written ${new Date().toISOString()} by @rectifier/reproduce.`),
+    ),
+  );
+  const html = `<!doctype html>\n${render(page)}\n`;
+  mkdirSync(out, { recursive: true });
+  const mdPath = join(out, 'report.md');
+  const htmlPath = join(out, 'report.html');
+  writeFileSync(mdPath, markdown);
+  writeFileSync(htmlPath, html);
+  return { markdown, html, mdPath, htmlPath, rows, charts: charts.map((c) => c.title) };
+}

@@ -1,0 +1,250 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuiltModel } from '@rectifier/architectures';
+import { type BackendInfo, selectBackend } from '@rectifier/backend';
+import {
+  constantSchedule,
+  listCheckpoints,
+  type ProgressMode,
+  plateauSchedule,
+  readCheckpoint,
+  resume,
+  type Schedule,
+  sgd,
+  stepSchedule,
+  type TrainOptions,
+  type TrainSummary,
+  train,
+  weightName,
+} from '@rectifier/trainer';
+import * as tf from '@tensorflow/tfjs';
+import { parseRunConfig, type RunConfig } from './config';
+import { type AppDataset, openDataset } from './datasets';
+import { InterruptedError, RunDirError } from './errors';
+import {
+  buildFromConfig,
+  datasetStats,
+  epochsOf,
+  preprocessOf,
+  trainLoaderOf,
+  valLoaderOf,
+} from './model';
+
+let backend: BackendInfo | null = null;
+
+/** Selects the tfjs backend once per process (the wasm thread count is fixed at first start). */
+export async function ensureBackend(
+  c: Pick<RunConfig, 'backend' | 'threads'>,
+): Promise<BackendInfo> {
+  if (backend === null) backend = await selectBackend({ prefer: c.backend, threads: c.threads });
+  return backend;
+}
+
+function scheduleOf(c: RunConfig): Schedule {
+  const s = c.schedule;
+  if (s.kind === 'step') return stepSchedule({ at: s.at, factor: s.factor });
+  if (s.kind === 'plateau')
+    return plateauSchedule({ patience: s.patience, factor: s.factor, min: s.min });
+  return constantSchedule();
+}
+
+export interface RunOptions {
+  progress?: ProgressMode;
+  /** Stop cleanly on SIGINT (the CLI sets it; tests call `requestStop` instead). */
+  handleSigint?: boolean;
+}
+
+/** Everything `train`/`resume` need, rebuilt from a config: the same call twice gives the same run. */
+async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptions) {
+  await ensureBackend(c);
+  const stats = await datasetStats(data, c);
+  const pre = preprocessOf(stats);
+  const built = buildFromConfig(c, data.classes.length);
+  const trainLoader = trainLoaderOf(c, data.train, pre);
+  const valLoader =
+    c.valEveryEpoch || c.schedule.kind === 'plateau' ? valLoaderOf(c, data.val, pre) : undefined;
+  const options: Omit<TrainOptions, 'runDir'> = {
+    model: built,
+    optimizer: sgd({ learningRate: c.lr, momentum: c.momentum, weightDecay: c.weightDecay }),
+    schedule: scheduleOf(c),
+    trainLoader,
+    valLoader,
+    epochs: epochsOf(c, trainLoader),
+    seed: c.seed,
+    checkpointEvery: c.checkpointEvery === null ? 1 : { steps: c.checkpointEvery },
+    keep: c.keep,
+    accumulate: c.accumulate,
+    progress: runOptions.progress ?? 'auto',
+    meta: { rectifier: c, data: data.name, classes: data.classes },
+  };
+  return { options, built };
+}
+
+let stopRequested = 0;
+
+/**
+ * Asks the current (or next) `trainRun`/`resumeRun` to stop: once → after its next checkpoint;
+ * twice → after the current step. What SIGINT does in the CLI.
+ */
+export function requestStop(): void {
+  stopRequested++;
+}
+
+/**
+ * Ctrl-C on the app side (the trainer offers no abort signal, only hooks): the first SIGINT
+ * stops the run right after its next checkpoint is renamed into place (`hooks.checkpoint`
+ * phase `renamed`); a second stops after the current step (`hooks.afterStep`) — `resume`
+ * then continues from the last checkpoint and, the trainer being exact, ends bit-identical.
+ */
+async function guarded(
+  runDir: string,
+  run: (hooks: NonNullable<TrainOptions['hooks']>) => Promise<TrainSummary>,
+  handleSigint: boolean,
+): Promise<TrainSummary> {
+  let lastStep = 0;
+  const onSigint = () => {
+    requestStop();
+    process.stderr.write(
+      stopRequested === 1
+        ? '\nStopping after the next checkpoint (Ctrl-C again: stop after this step).\n'
+        : '\nStopping after this step.\n',
+    );
+  };
+  if (handleSigint) process.on('SIGINT', onSigint);
+  try {
+    return await run({
+      afterStep: (step) => {
+        lastStep = step;
+        if (stopRequested > 1) throw new InterruptedError(runDir, step);
+      },
+      checkpoint: (phase, step) => {
+        if (phase === 'renamed' && stopRequested > 0 && step > 0)
+          throw new InterruptedError(runDir, step);
+      },
+    });
+  } catch (err) {
+    if (err instanceof InterruptedError) throw new InterruptedError(runDir, lastStep);
+    throw err;
+  } finally {
+    stopRequested = 0;
+    if (handleSigint) process.off('SIGINT', onSigint);
+  }
+}
+
+/** Trains a new run in `runDir` from a resolved config. */
+export async function trainRun(
+  c: RunConfig,
+  runDir: string,
+  runOptions: RunOptions = {},
+): Promise<TrainSummary> {
+  const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
+  const { options } = await trainOptions(c, data, runOptions);
+  return guarded(
+    runDir,
+    (hooks) => train({ ...options, runDir, hooks }),
+    runOptions.handleSigint ?? false,
+  );
+}
+
+interface StoredRun {
+  config: RunConfig;
+  classes: string[];
+  dataName: string;
+  summary: TrainSummary | null;
+}
+
+/** The app's config and state of a run directory (written by `trainRun`). */
+export function readRun(runDir: string): StoredRun {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path)) {
+    throw new RunDirError(
+      runDir,
+      'no config.json: not a run directory. Start one with `rectifier train`.',
+    );
+  }
+  const stored = JSON.parse(readFileSync(path, 'utf8')) as {
+    run: { meta: { rectifier?: unknown; data?: string; classes?: string[] } | null };
+  };
+  const meta = stored.run.meta;
+  if (meta?.rectifier === undefined) {
+    throw new RunDirError(
+      runDir,
+      'config.json was not written by `rectifier train` (no run.meta.rectifier).',
+    );
+  }
+  const summaryPath = join(runDir, 'summary.json');
+  return {
+    config: parseRunConfig(meta.rectifier, `${path} (run.meta.rectifier)`),
+    classes: meta.classes ?? [],
+    dataName: meta.data ?? '',
+    summary: existsSync(summaryPath)
+      ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as TrainSummary)
+      : null,
+  };
+}
+
+/** Continues an interrupted run from its newest readable checkpoint. */
+export async function resumeRun(
+  runDir: string,
+  runOptions: RunOptions = {},
+): Promise<TrainSummary> {
+  const { config } = readRun(runDir);
+  const data = openDataset(config.data, { train: config.trainLimit, val: config.valLimit });
+  const { options } = await trainOptions(config, data, runOptions);
+  return guarded(
+    runDir,
+    (hooks) => resume(runDir, { ...options, hooks }),
+    runOptions.handleSigint ?? false,
+  );
+}
+
+/**
+ * The model of a run with the weights of one checkpoint: `last` (newest), `best` (by
+ * validation error), or a checkpoint file name. Built with `softmax` as asked.
+ */
+export async function loadRunModel(
+  runDir: string,
+  which = 'last',
+  softmax = false,
+): Promise<{
+  built: BuiltModel;
+  config: RunConfig;
+  classes: string[];
+  checkpoint: string;
+  summary: TrainSummary | null;
+}> {
+  const run = readRun(runDir);
+  await ensureBackend(run.config);
+  const dir = join(runDir, 'checkpoints');
+  const names = existsSync(dir) ? listCheckpoints(dir) : [];
+  let name: string | undefined;
+  if (which === 'last') name = names[0];
+  else if (which === 'best') name = run.summary?.bestCheckpoint ?? undefined;
+  else name = names.find((n) => n === which);
+  if (name === undefined) {
+    throw new RunDirError(
+      runDir,
+      which === 'best'
+        ? 'no best checkpoint (the run had no validation set or is unfinished); use --checkpoint last'
+        : `no checkpoint ${JSON.stringify(which)} in checkpoints/ (have: ${names.join(', ') || 'none'})`,
+    );
+  }
+  const state = readCheckpoint(join(dir, name));
+  const built = buildFromConfig(run.config, run.classes.length, softmax);
+  const byName = new Map(state.weights.map((w) => [w.name, w]));
+  for (const w of built.model.weights) {
+    const saved = byName.get(weightName(w));
+    if (saved === undefined)
+      throw new RunDirError(runDir, `checkpoint ${name} has no weight ${weightName(w)}`);
+    const t = tf.tensor(saved.data, saved.shape);
+    w.write(t);
+    t.dispose();
+  }
+  return {
+    built,
+    config: run.config,
+    classes: run.classes,
+    checkpoint: name,
+    summary: run.summary,
+  };
+}
