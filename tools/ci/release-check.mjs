@@ -36,10 +36,7 @@ const published = readdirSync(join(root, 'packages'))
  * What users install, one package (or pair) at a time, each into its own fresh project, and what
  * must then work there. `install` is what the user types after `npm i`; `run` gets the project
  * folder.
- *
- * @rectifier/reproduce (the CLI) joins this list when it exists, as one more entry:
- *   { install: ['@rectifier/reproduce', tfjs], run: (dir) => { npx(dir, 'rectifier', 'info');
- *     npx(dir, 'rectifier', 'train', <20 steps on the bundled data>) } }
+
  */
 const consumers = [
   {
@@ -62,6 +59,29 @@ const consumers = [
       print(run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: dir }));
       print(run(process.execPath, ['out/consumer-esm.js'], { cwd: dir }));
       print(run(process.execPath, ['consumer-cjs.cjs'], { cwd: dir }));
+    },
+  },
+  {
+    name: 'reproduce (the rectifier CLI)',
+    install: ['@rectifier/reproduce', `@tensorflow/tfjs@${version('@tensorflow/tfjs')}`],
+    files: {},
+    run: (dir) => {
+      const rectifier = join(dir, 'node_modules', '.bin', 'rectifier');
+      const info = JSON.parse(run(rectifier, ['info', '--json'], { cwd: dir }));
+      console.log(`rectifier info: backend ${info.backend?.name}`);
+      // 20 steps of Table 2's PReLU variant on the Fashion-MNIST subset the package ships.
+      const summary = JSON.parse(
+        run(
+          rectifier,
+          ['train', '--preset', 'table2/prelu', '--max-steps', '20', '--run-dir', 'run', '--json'],
+          { cwd: dir },
+        ),
+      );
+      const written = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8'));
+      if (written.steps !== 20 || !/^[0-9a-f]{64}$/.test(written.weightsSha256)) {
+        throw new Error(`rectifier train: unexpected summary.json ${JSON.stringify(written)}`);
+      }
+      console.log(`rectifier train: 20 steps, train top-1 error ${summary.trainTop1Error}`);
     },
   },
 ];
