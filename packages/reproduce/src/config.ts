@@ -76,7 +76,7 @@ export const runConfigSchema = z.strictObject({
   /** Test protocols the experiment reports, and the dense scales. */
   protocols: z.array(z.enum(protocolNames)).min(1).default(['center']),
   scales: z.array(positiveInt()).min(1).default([128, 192, 240]),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(['auto', 'tensorflow', 'onednn', 'wasm', 'cpu']).default('auto'),
   threads: positiveInt().max(256).default(2),
 });
 

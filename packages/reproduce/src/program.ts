@@ -87,8 +87,8 @@ const overrideFlags: [
   ],
   ['--train-limit <n>', 'trainLimit', 'number', 'use only the first n training images'],
   ['--val-limit <n>', 'valLimit', 'number', 'use only the first n validation images'],
-  ['--backend <name>', 'backend', 'string', 'auto (default), tensorflow, wasm, cpu'],
-  ['--threads <n>', 'threads', 'number', 'wasm threads (default 2)'],
+  ['--backend <name>', 'backend', 'string', 'auto (default), tensorflow, onednn, wasm, cpu'],
+  ['--threads <n>', 'threads', 'number', 'threads of oneDNN or wasm (default 2)'],
 ];
 
 function overridesOf(opts: Record<string, unknown>): RunConfigInput {
@@ -154,7 +154,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     program
       .command('info')
       .description('backends available, the one chosen, device, threads, versions')
-      .option('--backend <name>', 'auto, tensorflow, wasm, cpu', 'auto')
+      .option('--backend <name>', 'auto, tensorflow, onednn, wasm, cpu', 'auto')
       .option('--json', 'print JSON only')
       .action(async (o) => {
         const info = await ensureBackend({ backend: o.backend, threads: 2 });
