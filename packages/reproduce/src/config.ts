@@ -77,6 +77,15 @@ export const runConfigSchema = z.strictObject({
   protocols: z.array(z.enum(protocolNames)).min(1).default(['center']),
   scales: z.array(positiveInt()).min(1).default([128, 192, 240]),
   backend: z.enum(['auto', 'tensorflow', 'onednn', 'wasm', 'cpu']).default('auto'),
+  /**
+   * Devices (one worker process each; Sec. 3 "Multi-GPU"): the mini-batch stays `batchSize`
+   * whatever the count. Under mpirun/srun the MPI world size is used and this is left at 1.
+   */
+  devices: positiveInt().max(1024).default(1),
+  /** `hybrid` (the paper's: trunk on shards, fc head on one device) or `data` (all replicated). */
+  parallel: z.enum(['hybrid', 'data']).default('hybrid'),
+  /** `local` (child processes on this machine) or `mpi`; null: mpi when launched by mpirun/srun. */
+  engine: z.enum(['local', 'mpi']).nullable().default(null),
   threads: positiveInt().max(256).default(2),
 });
 

@@ -89,6 +89,9 @@ const overrideFlags: [
   ['--val-limit <n>', 'valLimit', 'number', 'use only the first n validation images'],
   ['--backend <name>', 'backend', 'string', 'auto (default), tensorflow, onednn, wasm, cpu'],
   ['--threads <n>', 'threads', 'number', 'threads of oneDNN or wasm (default 2)'],
+  ['--devices <n>', 'devices', 'number', 'worker processes, one per device (default 1)'],
+  ['--parallel <mode>', 'parallel', 'string', "hybrid (default, the paper's) or data"],
+  ['--engine <name>', 'engine', 'string', 'local (default) or mpi (default under mpirun/srun)'],
 ];
 
 function overridesOf(opts: Record<string, unknown>): RunConfigInput {

@@ -76,6 +76,12 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
     accumulate: c.accumulate,
     progress: runOptions.progress ?? 'auto',
     meta: { rectifier: c, data: data.name, classes: data.classes },
+    // Under mpirun/srun the trainer takes the world size; `devices` is for the local engine.
+    ...(c.devices > 1 ? { devices: c.devices } : {}),
+    parallel: c.parallel,
+    ...(c.engine === null ? {} : { engine: c.engine }),
+    // Local workers rebuild the net from its JSON: they need Rectifier's layer classes.
+    workerImports: ['@rectifier/architectures'],
   };
   return { options, built };
 }
