@@ -56,7 +56,7 @@ export interface RunOptions {
 
 /** Everything `train`/`resume` need, rebuilt from a config: the same call twice gives the same run. */
 async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptions) {
-  await ensureBackend(c);
+  const chosen = await ensureBackend(c);
   const stats = await datasetStats(data, c);
   const pre = preprocessOf(stats);
   const built = buildFromConfig(c, data.classes.length);
@@ -76,6 +76,7 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
     accumulate: c.accumulate,
     progress: runOptions.progress ?? 'auto',
     meta: { rectifier: c, data: data.name, classes: data.classes },
+    backendName: chosen.name, // `onednn` runs under tfjs's `wasm`: name the engine that ran
     // Under mpirun/srun the trainer takes the world size; `devices` is for the local engine.
     ...(c.devices > 1 ? { devices: c.devices } : {}),
     parallel: c.parallel,

@@ -103,6 +103,12 @@ export interface TrainOptions extends ParallelTrainOptions {
   hooks?: TrainHooks;
   /** Extra JSON-able description stored in config.json and compared on resume (e.g. a preset name). */
   meta?: Record<string, unknown>;
+  /**
+   * The backend recorded in config.json and summary.json (default `tf.getBackend()`). Pass
+   * `selectBackend()`'s `name`: the oneDNN engine runs under tfjs's `wasm` backend, so
+   * `tf.getBackend()` alone cannot tell the two apart.
+   */
+  backendName?: string;
 }
 
 /** What summary.json holds. */
@@ -140,6 +146,7 @@ const optionKeys = [
   'progressStream',
   'hooks',
   'meta',
+  'backendName',
   ...parallelOptionKeys, // multi-device
 ] as const;
 
@@ -211,6 +218,14 @@ function prepare(
     (v) => Number.isInteger(v) && v > 0,
   );
   checkNumber(what, 'seed', options.seed, 'an integer (0 is fine)', Number.isInteger);
+  if (
+    options.backendName !== undefined &&
+    (typeof options.backendName !== 'string' || options.backendName === '')
+  ) {
+    throw new TrainerArgumentError(
+      `train: \`backendName\` must be a non-empty string such as selectBackend()'s \`name\`. Received: backendName=${String(options.backendName)} (${typeof options.backendName})`,
+    );
+  }
   const keep = checkNumber(
     what,
     'keep',
@@ -299,7 +314,7 @@ function prepare(
       options.valLoader === undefined
         ? null
         : { batches: valBatches, size: options.valLoader.size ?? null },
-    backend: tf.getBackend(),
+    backend: options.backendName ?? tf.getBackend(),
     meta: options.meta ?? null,
   };
   return {
@@ -577,7 +592,7 @@ async function run(ctx: Context, s: RunState): Promise<TrainSummary> {
           bestCheckpoint: s.best?.name ?? null,
           lastCheckpoint: s.lastCheckpoint as string,
           weightsSha256: weightsSha256(parts.whole),
-          backend: tf.getBackend(),
+          backend: options.backendName ?? tf.getBackend(),
         };
         await ctx.parallel?.finish(s.step, summary); // multi-device: workers end, replicas agree
         writeJsonAtomic(p.summary, summary);
