@@ -229,6 +229,37 @@ describe('end to end on a tiny data set', () => {
     expect(z.array(evalResultSchema).parse(JSON.parse(ens.out))[0].protocol).toBe('ensemble');
   });
 
+  it('eval takes a checkpoint file too: the same result as the run directory with --checkpoint', async () => {
+    const name = readFileSync(join(runDir, 'summary.json'), 'utf8').match(
+      /"lastCheckpoint": "([^"]+)"/,
+    )?.[1] as string;
+    const file = join(runDir, 'checkpoints', name);
+    const byFile = await cli('eval', file, '--protocol', 'center', '--json');
+    expect(byFile.code, byFile.err).toBe(0);
+    const byFlag = await cli(
+      'eval',
+      runDir,
+      '--checkpoint',
+      name,
+      '--protocol',
+      'center',
+      '--json',
+    );
+    const [a, b] = [byFile, byFlag].map(
+      (r) => z.array(evalResultSchema).parse(JSON.parse(r.out))[0],
+    );
+    expect(a.checkpoint).toEqual([name]);
+    expect(a.top1Error).toBe(b.top1Error);
+    expect(a.top5Error).toBe(b.top5Error);
+
+    const both = await cli('eval', file, '--checkpoint', 'best');
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/names its checkpoint already; drop --checkpoint best/);
+    const stray = await cli('eval', join(runDir, 'summary.json'));
+    expect(stray.code).toBe(2);
+    expect(stray.err).toMatch(/not a checkpoint of a run/);
+  });
+
   it('a scale too small for one window is a usage error before any work', async () => {
     const r = await cli('eval', runDir, '--protocol', 'dense', '--scales', '40');
     expect(r.code).toBe(2);

@@ -1,14 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
 import { center, dense, MetricsAccumulator, type Scorer, tenView } from '@rectifier/evaluation';
+import type { ProgressMode } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { ProtocolFlag, RunConfig } from './config';
 import { openDataset, type Split } from './datasets';
-import { UsageError } from './errors';
+import { RunDirError, UsageError } from './errors';
 import { datasetStats, preprocessOf } from './model';
 import { loadRunModel } from './run';
+import { createTestProgress } from './testProgress';
 
 /** What `rectifier eval --json` prints and `<run>/eval/<key>.json` holds, one per protocol. */
 export const evalResultSchema = z.object({
@@ -57,12 +59,23 @@ function scorersOf(
 }
 
 /** Softmax scores of every image of `split` under `scorer`, in chunks (bounded memory). */
-async function scoreAll(scorer: Scorer, split: Split, chunk = 32): Promise<Float32Array[]> {
+async function scoreAll(
+  scorer: Scorer,
+  split: Split,
+  progress: ProgressMode,
+  chunk = 32,
+): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
-  for (let start = 0; start < split.size; start += chunk) {
-    const idx = Array.from({ length: Math.min(chunk, split.size - start) }, (_, i) => start + i);
-    const images = await Promise.all(idx.map((i) => split.bytes(i)));
-    out.push(...(await scorer.score(images)));
+  const bar = createTestProgress(scorer.label, split.size, progress);
+  try {
+    for (let start = 0; start < split.size; start += chunk) {
+      const idx = Array.from({ length: Math.min(chunk, split.size - start) }, (_, i) => start + i);
+      const images = await Promise.all(idx.map((i) => split.bytes(i)));
+      out.push(...(await scorer.score(images)));
+      bar.update(out.length);
+    }
+  } finally {
+    bar.stop();
   }
   return out;
 }
@@ -76,6 +89,33 @@ function meanScores(sets: Float32Array[][]): Float32Array[] {
 }
 
 /**
+ * What `rectifier eval` was pointed at: a run directory (with `--checkpoint`, default the last)
+ * or one checkpoint file inside a run's `checkpoints/` (the run's config.json says how to
+ * rebuild the net it belongs to).
+ */
+export function evalTarget(
+  arg: string,
+  checkpoint?: string,
+): { runDir: string; checkpoint: string } {
+  if (!existsSync(arg) || !statSync(arg).isFile()) {
+    return { runDir: arg, checkpoint: checkpoint ?? 'last' };
+  }
+  const runDir = dirname(dirname(arg));
+  if (basename(dirname(arg)) !== 'checkpoints' || !existsSync(join(runDir, 'config.json'))) {
+    throw new RunDirError(
+      dirname(arg),
+      `${arg} is a file but not a checkpoint of a run (expected RUN_DIR/checkpoints/<name>.ckpt beside RUN_DIR/config.json); pass a run directory or one of its checkpoints`,
+    );
+  }
+  if (checkpoint !== undefined) {
+    throw new UsageError(
+      `eval: ${arg} names its checkpoint already; drop --checkpoint ${checkpoint} or pass the run directory ${runDir}`,
+    );
+  }
+  return { runDir, checkpoint: basename(arg) };
+}
+
+/**
  * Tests one run (or, with several, their ensemble: Table 7) on its validation split. `dense`
  * reports one result per scale; `multi-scale` averages those dense scores with equal weights
  * (what `multiScale` of @rectifier/evaluation computes, without running dense twice).
@@ -83,12 +123,20 @@ function meanScores(sets: Float32Array[][]): Float32Array[] {
 export async function evaluateRuns(
   runDirs: string[],
   protocol: ProtocolFlag,
-  options: { scales?: number[]; checkpoint?: string; data?: string; valLimit?: number | null } = {},
+  options: {
+    scales?: number[];
+    checkpoint?: string;
+    data?: string;
+    valLimit?: number | null;
+    /** Default `auto`: a bar on a TTY, JSON lines on stderr otherwise. */
+    progress?: ProgressMode;
+  } = {},
 ): Promise<EvalResult[]> {
   const t0 = performance.now();
   const members: Member[] = [];
-  for (const runDir of runDirs) {
-    const m = await loadRunModel(runDir, options.checkpoint ?? 'last');
+  for (const arg of runDirs) {
+    const { runDir, checkpoint } = evalTarget(arg, options.checkpoint);
+    const m = await loadRunModel(runDir, checkpoint);
     members.push({ runDir, ...m });
   }
   const first = members[0].config;
@@ -120,7 +168,7 @@ export async function evaluateRuns(
   const scoreSets: Float32Array[][][] = [];
   for (const scorers of perMember) {
     const sets = [];
-    for (const s of scorers) sets.push(await scoreAll(s, data.val));
+    for (const s of scorers) sets.push(await scoreAll(s, data.val, options.progress ?? 'auto'));
     scoreSets.push(sets);
   }
   const labels = Array.from({ length: data.val.size }, (_, i) => data.val.label(i));

@@ -12,7 +12,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseRunConfig, protocolNames, type RunConfigInput, readConfigFile } from './config';
 import { openDataset } from './datasets';
 import { ReproduceError, UsageError } from './errors';
-import { evaluateRuns, saveEvalResults } from './evaluate';
+import { evalTarget, evaluateRuns, saveEvalResults } from './evaluate';
 import { exportRun } from './exportModel';
 import { datasetStats } from './model';
 import { experiments } from './presets';
@@ -249,8 +249,10 @@ export function buildProgram(io: Io = defaultIo): Command {
 
   example(
     program
-      .command('eval <runDirs...>')
-      .description('test runs on their validation split; several runs → their ensemble (Table 7)')
+      .command('eval <runs...>')
+      .description(
+        'test runs (run directories or checkpoint files) on their validation split; several → their ensemble (Table 7)',
+      )
       .addOption(
         new Option('--protocol <name>', 'test protocol')
           .choices([...protocolNames])
@@ -260,7 +262,10 @@ export function buildProgram(io: Io = defaultIo): Command {
         '--scales <list>',
         "dense / multi-scale shorter sides, comma-separated (default: the run's)",
       )
-      .option('--checkpoint <which>', 'last, best or a checkpoint file name', 'last')
+      .option(
+        '--checkpoint <which>',
+        'last (default), best or a checkpoint file name, for run directories',
+      )
       .option('--data <path>', 'another data set with the same classes')
       .option('--val-limit <n>', 'use only the first n validation images')
       .option('--json', 'print JSON only')
@@ -277,7 +282,8 @@ export function buildProgram(io: Io = defaultIo): Command {
           data: o.data,
           valLimit: o.valLimit === undefined ? undefined : Number(o.valLimit),
         });
-        if (runDirs.length === 1) saveEvalResults(runDirs[0], results);
+        if (runDirs.length === 1)
+          saveEvalResults(evalTarget(runDirs[0], o.checkpoint).runDir, results);
         if (o.json) json(io, results);
         else
           for (const r of results)
@@ -285,7 +291,7 @@ export function buildProgram(io: Io = defaultIo): Command {
               `${r.label}: top-1 error ${(100 * r.top1Error).toFixed(2)}%, top-5 error ${(100 * r.top5Error).toFixed(2)}% (${r.images} images)\n`,
             );
       }),
-    'rectifier eval runs/prelu --protocol ten-view --json',
+    'rectifier eval runs/prelu --protocol ten-view --json\n  rectifier eval runs/prelu/checkpoints/step-00000056.ckpt --protocol center',
   );
 
   example(

@@ -113,7 +113,10 @@ export async function reproduce(
         continue;
       }
       log(`${tag}: testing (${protocol})`);
-      saveEvalResults(runDir, await evaluateRuns([runDir], protocol));
+      saveEvalResults(
+        runDir,
+        await evaluateRuns([runDir], protocol, { progress: options.run?.progress }),
+      );
     }
     if (e.charts.includes('responses')) {
       writeFileSync(
@@ -128,7 +131,9 @@ export async function reproduce(
       const members = runs.filter((_, i) => configs[i].seed === s);
       for (const protocol of e.protocols) {
         log(`${e.name} ensemble of ${members.length} models, seed ${s}: testing (${protocol})`);
-        ensemble.push(...(await evaluateRuns(members, protocol)));
+        ensemble.push(
+          ...(await evaluateRuns(members, protocol, { progress: options.run?.progress })),
+        );
       }
     }
   }

@@ -99,7 +99,9 @@ describe('train', () => {
     const runDir = dir();
     const summary = await train({ ...setup({ epochs: 1 }), runDir, backendName: 'onednn' });
     expect(summary.backend).toBe('onednn');
-    expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).run.backend).toBe('onednn');
+    expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).run.backend).toBe(
+      'onednn',
+    );
   });
 
   test('same seed, same backend → identical weights; no tensor leaks between steps 2 and 10', async () => {
@@ -236,7 +238,10 @@ describe('train', () => {
     };
     await bad({ epocs: 3 } as never, /unknown option `epocs`; did you mean `epochs`/);
     await bad({ epochs: 0 }, /`epochs` must be a positive integer.*epochs=0/);
-    await bad({ backendName: '' }, /`backendName` must be a non-empty string.*backendName= \(string\)/);
+    await bad(
+      { backendName: '' },
+      /`backendName` must be a non-empty string.*backendName= \(string\)/,
+    );
     await bad(
       { trainLoader: tinyLoader({ size: 0 }) },
       /`trainLoader` yields no batch \(empty data set/,
