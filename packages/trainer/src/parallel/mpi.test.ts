@@ -127,6 +127,24 @@ describe.runIf(mpiTests)('mpi engine', () => {
     );
   });
 
+  test('a hung (SIGSTOPped) rank: rank 0 times out, names the step, aborts the job; checkpoints kept, no rank left', async () => {
+    const t0 = performance.now();
+    const runDir = join(root, `run-${n}`); // the directory mpirun() hands to the ranks
+    const err = await mpirun(2, 'hybrid', 'vader', ['hang']).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    const text = `${err.stdout}${err.stderr}`;
+    expect(text).toMatch(/MPI rank 0: a collective did not complete within 4000 ms/);
+    expect(text).toMatch(/step 3/);
+    expect(text).toMatch(/MPI_ABORT/);
+    // 4 s timeout + abort; far below mpirun()'s own 180 s limit.
+    expect(performance.now() - t0).toBeLessThan(60_000);
+    expect(existsSync(join(runDir, 'checkpoints', 'step-00000002.ckpt'))).toBe(true);
+    const left = await promisify(execFile)('ps', ['-eo', 'args=']).then((r) => r.stdout);
+    expect(left.split('\n').filter((l) => l.includes('mpiRun.ts') && !l.includes('ps '))).toEqual(
+      [],
+    );
+  });
+
   test('a missing addon is reported with the install line, before anything is written', async () => {
     const runDir = dir();
     const saved = process.env.RECTIFIER_MPI_ADDON;

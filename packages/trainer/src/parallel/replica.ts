@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParallelError } from '../errors';
 import { errorCounts, type LossFn, softmaxCrossEntropy } from '../loss';
 import { SgdOptimizer } from '../sgd';
-import { type ModelParts, type StepGradients, seedDropout, trunkGradients } from '../step';
+import { type ModelParts, type StepGradients, seedDropout } from '../step';
 import type { NamedWeight } from '../weights';
 import {
   allreduceBuckets,
@@ -14,6 +14,7 @@ import {
   offsets,
   shardCounts,
 } from './collectives';
+import { type RecordedForward, recordForward } from './tape';
 
 /**
  * The two multi-device schemes, one step each, for rank 0 (which holds the loader, the metrics
@@ -376,14 +377,33 @@ async function hybridShard(
   stats: CommStats,
 ): Promise<StepGradients | null> {
   const trunk = r.trunk as tf.LayersModel;
+  // One trunk forward, kept on a tape for the backward once the feature gradients are back.
+  const forward = recordForward(
+    () => trunk.apply(xs, { training: true }) as tf.Tensor,
+    parts.trunkWeights.map((w) => w.variable),
+  );
+  try {
+    return await hybridRest(comm, r, forward, h, labels, stats);
+  } finally {
+    forward.dispose();
+  }
+}
+
+async function hybridRest(
+  comm: Collectives,
+  r: Replica,
+  forward: RecordedForward,
+  h: StepHeader,
+  labels: tf.Tensor1D | null,
+  stats: CommStats,
+): Promise<StepGradients | null> {
   const root = comm.rank === 0;
-  const features = tf.tidy(() => trunk.apply(xs, { training: true }) as tf.Tensor);
+  const features = forward.output;
   const fshape = features.shape.slice(1);
   const fper = perExample(features.shape);
   const fcounts = h.counts.map((c) => c * fper);
   comm.context = { step: h.step, phase: 'gather of trunk features' };
   const all = await timed(stats, () => comm.gatherv(features.dataSync() as Float32Array, fcounts));
-  features.dispose();
   let head: { loss: number; top1: number; top5: number; grads: Record<string, tf.Tensor> } | null =
     null;
   let fgAll: Float32Array | null = null;
@@ -416,8 +436,12 @@ async function hybridShard(
   comm.context = { step: h.step, phase: 'scatter of feature gradients' };
   const fg = await timed(stats, () => comm.scatterv(fgAll, fcounts));
   const fgT = tf.tensor(fg, [h.counts[comm.rank], ...fshape]);
-  const tg = trunkGradients(parts, xs, fgT);
+  const tgList = forward.backward(fgT);
   fgT.dispose();
+  const tg: Record<string, tf.Tensor> = {};
+  r.shared.forEach((w, i) => {
+    tg[w.name] = tgList[i];
+  });
   const summed = await reduceShared(comm, r, tg, h, stats);
   if (!root) {
     r.optimizer.apply(summed, h.lr);

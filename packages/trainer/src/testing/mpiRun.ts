@@ -4,7 +4,8 @@
  *   mpirun -np N node --conditions=@rectifier/source --import tsx/esm mpiRun.ts <runDir> <hybrid|data> <out.f32> [kill]
  *
  * With `kill`, rank 1 writes its pid to <out.f32>.pid and rank 0 SIGKILLs it after step 2 (the
- * fault test: mpirun must end the whole job).
+ * fault test: mpirun must end the whole job). With `hang`, rank 0 SIGSTOPs rank 1 after step 2
+ * (ranks other than 0 run no hooks) and the collectives time out after 4 s (rank 0 must abort the job, its checkpoints kept).
  * Every rank trains the tiny net of the local engine's test (the mpi engine and the rank come
  * from mpirun's environment); rank 0 writes the final weights, float32 little-endian in the
  * model's weight order, to <out.f32>.
@@ -15,10 +16,12 @@ import { train } from '../run';
 import { sgd } from '../sgd';
 import { tinyLoader, tinyNet } from './tinyNet';
 
-const [runDir, parallel, out, kill] = process.argv.slice(2);
+const [runDir, parallel, out, fault] = process.argv.slice(2);
+const kill = fault === 'kill';
+const hang = fault === 'hang';
 await tf.setBackend('cpu');
 const rank = process.env.OMPI_COMM_WORLD_RANK;
-if (kill && rank === '1') writeFileSync(`${out}.pid`, String(process.pid));
+if ((kill || hang) && rank === '1') writeFileSync(`${out}.pid`, String(process.pid));
 const model = tinyNet();
 const summary = await train({
   model,
@@ -29,10 +32,11 @@ const summary = await train({
   quiet: true,
   runDir,
   parallel: parallel as 'hybrid' | 'data',
+  ...(hang ? { timeoutMs: 4000, checkpointEvery: { steps: 1 } } : {}),
   hooks: {
     afterStep: (step) => {
-      if (kill && rank === '0' && step === 2) {
-        process.kill(Number(readFileSync(`${out}.pid`, 'utf8')), 'SIGKILL');
+      if ((kill || hang) && rank === '0' && step === 2) {
+        process.kill(Number(readFileSync(`${out}.pid`, 'utf8')), kill ? 'SIGKILL' : 'SIGSTOP');
       }
     },
   },
