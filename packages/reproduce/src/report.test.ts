@@ -49,6 +49,12 @@ it('report.html renders in Chromium: charts drawn, no console error, the payload
   expect(html).not.toMatch(/<script/i);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   expect(md).not.toContain('<img');
+  // Table 1 as numbers: one row per PReLU layer, ReLU without slopes.
+  expect(md).toMatch(/## Learned PReLU slopes per layer \(Table 1\)/);
+  expect(md).toMatch(/\| layer \| prelu \|\n\| --- \| --- \|\n\| [^|]+ \| 0\.\d{3} ± 0\.000 \|/);
+  expect(md).toMatch(/trainer \d+\.\d+\.\d+/);
+  expect(md).not.toMatch(/trainer 0\.0\.0/);
+  expect(html).toContain('Learned PReLU slopes per layer (Table 1)');
 
   const seen = await checkInChromium(join(out, 'report.html'), join(root, 'report.png'));
   expect(seen.consoleErrors).toEqual([]);

@@ -188,6 +188,23 @@ function perLayer(
   return rows;
 }
 
+/** Per-layer values as a table: one row per layer, one `mean ± std` column per variant. */
+function perLayerTable(rows: ReturnType<typeof perLayer>, digits = 3) {
+  const variants = [...new Set(rows.map((r) => r.run))];
+  const layers = [...new Set(rows.map((r) => r.layer))];
+  const at = (v: string, l: string) => rows.find((r) => r.run === v && r.layer === l);
+  return {
+    head: ['layer', ...variants],
+    body: layers.map((l) => [
+      l,
+      ...variants.map((v) => {
+        const r = at(v, l);
+        return r === undefined ? '—' : `${r.mean.toFixed(digits)} ± ${r.std.toFixed(digits)}`;
+      }),
+    ]),
+  };
+}
+
 function curves(records: RunRecord[]) {
   const points: { run: string; epoch: number; series: string; error: number }[] = [];
   for (const [variant, rs] of variantsOf(records)) {
@@ -263,6 +280,17 @@ export async function writeReport(
     });
   }
 
+  // Table 1 and Figure 2 as numbers too, not only as charts.
+  const layerTables = [
+    {
+      title: 'Learned PReLU slopes per layer (Table 1): mean over channels, ± std over seeds',
+      rows: slopes,
+    },
+    { title: 'Mean response per activation layer (Figure 2), ± std over seeds', rows: responses },
+  ]
+    .filter((t) => t.rows.length > 0)
+    .map((t) => ({ title: t.title, ...perLayerTable(t.rows) }));
+
   const meta = records.map((r) => ({
     run: r.dir,
     variant: r.config.variant,
@@ -296,6 +324,14 @@ export async function writeReport(
         `| ${md(r.label)} | ${md(r.protocol)} | ${paperPct(r.paperTop1)} | ${pct(r.top1)} | ${paperPct(r.paperTop5)} | ${pct(r.top5)} |`,
     ),
     '',
+    ...layerTables.flatMap((t) => [
+      `## ${md(t.title)}`,
+      '',
+      `| ${t.head.map(md).join(' | ')} |`,
+      `| ${t.head.map(() => '---').join(' | ')} |`,
+      ...t.body.map((row) => `| ${row.map(md).join(' | ')} |`),
+      '',
+    ]),
     '## Runs',
     '',
     '| run | variant | seed | model | steps | backend | wall time | versions |',
@@ -376,6 +412,7 @@ export async function writeReport(
           h('div', { dangerouslySetInnerHTML: { __html: c.svg } }),
         ),
       ),
+      layerTables.map((t) => [h('h2', null, t.title), table(t.head, t.body)]),
       h('h2', null, 'Per-class errors (first protocol of each run)'),
       perClass.map(({ run, seed, e }) =>
         h(

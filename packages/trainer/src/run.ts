@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Batch } from '@rectifier/data';
 import { createRng } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
+import { version } from '../package.json'; // inlined by the build: config.json names the release that ran
 import {
   type CheckpointPhase,
   type CheckpointState,
@@ -151,7 +152,6 @@ const optionKeys = [
 ] as const;
 
 const FORMAT = 1;
-const VERSION = '0.0.0';
 
 /** SHA-256 of `model`'s weights in its weight order, each as float32 little-endian bytes. */
 export function weightsSha256(model: tf.LayersModel): string {
@@ -652,7 +652,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const topology = prepared.parts.whole.toJSON(null, false);
   writeJsonAtomic(p.config, {
     format: FORMAT,
-    versions: { trainer: VERSION, tfjs: tf.version.tfjs, node: process.version },
+    versions: { trainer: version, tfjs: tf.version.tfjs, node: process.version },
     run: prepared.fingerprint,
     topology,
     createdAt: new Date().toISOString(),
