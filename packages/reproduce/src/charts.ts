@@ -65,3 +65,40 @@ export function perLayerSpec(
     ],
   };
 }
+
+export interface LossPoint {
+  run: string;
+  step: number;
+  /** Mean over seeds of the window's mean loss; lo/hi: the lowest and highest seed. */
+  loss: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Training loss against step, one line per run with the seeds' spread as a band: how Figure 3's
+ * "Xavier stalls" shows in runs too short for more than one or two epoch points.
+ */
+export function lossSpec(points: LossPoint[], title: string): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 520,
+    height: 260,
+    data: { values: points },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step' },
+      color: { field: 'run', type: 'nominal', title: 'run' },
+    },
+    layer: [
+      {
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: {
+          y: { field: 'lo', type: 'quantitative', title: 'training loss' },
+          y2: { field: 'hi' },
+        },
+      },
+      { mark: { type: 'line' }, encoding: { y: { field: 'loss', type: 'quantitative' } } },
+    ],
+  };
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { checkInChromium } from './chromium';
-import { meanStd } from './report';
+import { lossCurves, meanStd } from './report';
 import { cli, writeImageTree } from './testing';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-report-'));
@@ -13,6 +13,23 @@ const payload = '<img src=x onerror=alert(1)>';
 it('meanStd: sample standard deviation, 0 for one value', () => {
   expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
   expect(meanStd([0.5])).toEqual({ mean: 0.5, std: 0, n: 1 });
+});
+
+it('lossCurves: window means, then mean and range over seeds, per variant', () => {
+  const pts = lossCurves(
+    [
+      { variant: 'a', losses: [4, 2, 3, 1] },
+      { variant: 'a', losses: [2, 2, 1, 1, 9] }, // the extra step is beyond the shorter seed
+      { variant: 'b', losses: [1, 1, 1, 1] },
+    ],
+    2,
+  );
+  expect(pts).toEqual([
+    { run: 'a', step: 2, loss: 2.5, lo: 2, hi: 3 },
+    { run: 'a', step: 4, loss: 1.5, lo: 1, hi: 2 },
+    { run: 'b', step: 2, loss: 1, lo: 1, hi: 1 },
+    { run: 'b', step: 4, loss: 1, lo: 1, hi: 1 },
+  ]);
 });
 
 // A class folder named like an HTML payload must show as text and run nothing.
@@ -60,7 +77,7 @@ it('report.html renders in Chromium: charts drawn, no console error, the payload
   expect(seen.consoleErrors).toEqual([]);
   expect(seen.dialogs).toEqual([]);
   // Convergence and per-layer slopes (the PReLU run has slopes; ReLU none).
-  expect(seen.charts.length).toBeGreaterThanOrEqual(2);
+  expect(seen.charts.length).toBeGreaterThanOrEqual(3); // + training loss per step
   for (const c of seen.charts) {
     expect(c.elements).toBeGreaterThan(10);
     expect(c.width).toBeGreaterThan(100);

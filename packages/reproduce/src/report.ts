@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { TrainSummary } from '@rectifier/trainer';
 import { h } from 'preact';
 import { render } from 'preact-render-to-string';
-import { convergenceSpec, perLayerSpec, renderSvg } from './charts';
+import { convergenceSpec, type LossPoint, lossSpec, perLayerSpec, renderSvg } from './charts';
 import type { RunConfig } from './config';
 import { type EvalResult, evalResultSchema } from './evaluate';
 import { type Experiment, experiments, type PaperRow } from './presets';
@@ -16,6 +16,8 @@ interface RunRecord {
   summary: TrainSummary | null;
   evals: EvalResult[];
   epochs: { epoch: number; trainTop1Error: number | null; valTop1Error: number | null }[];
+  /** Training loss of every step, in step order. */
+  losses: number[];
   slopes: { layer: string; mean: number }[];
   responses: { layer: string; mean: number }[] | null;
   versions: Record<string, string>;
@@ -38,7 +40,11 @@ function loadRecord(dir: string): RunRecord {
         .sort()
         .map((f) => evalResultSchema.parse(JSON.parse(readFileSync(join(evalDir, f), 'utf8'))))
     : [];
-  const epochs = readJsonl(join(dir, 'metrics.jsonl'))
+  const metrics = readJsonl(join(dir, 'metrics.jsonl'));
+  const losses = metrics
+    .filter((l) => l.type === 'step' && typeof l.loss === 'number')
+    .map((l) => l.loss as number);
+  const epochs = metrics
     .filter((l) => l.type === 'epoch')
     .map((l) => ({
       epoch: (l.epoch as number) + 1,
@@ -60,6 +66,7 @@ function loadRecord(dir: string): RunRecord {
     summary: run.summary,
     evals,
     epochs,
+    losses,
     slopes: lastSlopes?.layers?.map((l) => ({ layer: l.layer, mean: l.mean })) ?? [],
     responses: existsSync(responsesPath) ? JSON.parse(readFileSync(responsesPath, 'utf8')) : null,
     versions: config.versions ?? {},
@@ -205,6 +212,39 @@ function perLayerTable(rows: ReturnType<typeof perLayer>, digits = 3) {
   };
 }
 
+/**
+ * Per-step training loss averaged in ~60 windows per run, then over seeds (with the lowest and
+ * highest seed as the band): single-step losses of a 32-image batch are too noisy to read.
+ */
+export function lossCurves(
+  records: { variant: string; losses: number[] }[],
+  points = 60,
+): LossPoint[] {
+  const out: LossPoint[] = [];
+  const byVariant = new Map<string, number[][]>();
+  for (const r of records)
+    byVariant.set(r.variant, [...(byVariant.get(r.variant) ?? []), r.losses]);
+  for (const [run, lists] of byVariant) {
+    const steps = Math.min(...lists.map((l) => l.length));
+    if (steps === 0) continue;
+    const w = Math.max(1, Math.ceil(steps / points));
+    for (let start = 0; start < steps; start += w) {
+      const end = Math.min(steps, start + w);
+      const means = lists.map(
+        (l) => l.slice(start, end).reduce((a, b) => a + b, 0) / (end - start),
+      );
+      out.push({
+        run,
+        step: end,
+        loss: means.reduce((a, b) => a + b, 0) / means.length,
+        lo: Math.min(...means),
+        hi: Math.max(...means),
+      });
+    }
+  }
+  return out;
+}
+
 function curves(records: RunRecord[]) {
   const points: { run: string; epoch: number; series: string; error: number }[] = [];
   for (const [variant, rs] of variantsOf(records)) {
@@ -263,6 +303,14 @@ export async function writeReport(
     charts.push({
       title: 'Convergence (top-1 error per epoch; train = mini-batches, val = centre crops)',
       svg: await renderSvg(convergenceSpec(points, 'Convergence')),
+    });
+  }
+  const losses = lossCurves(records.map((r) => ({ variant: r.config.variant, losses: r.losses })));
+  if (losses.length > 0) {
+    charts.push({
+      title:
+        'Training loss per step (mean over seeds in windows of steps; band: lowest–highest seed)',
+      svg: await renderSvg(lossSpec(losses, 'Training loss')),
     });
   }
   const slopes = perLayer(records, (r) => r.slopes);
