@@ -94,7 +94,13 @@ export function lossSpec(points: LossPoint[], title: string): TopLevelSpec {
       {
         mark: { type: 'area', opacity: 0.2 },
         encoding: {
-          y: { field: 'lo', type: 'quantitative', title: 'training loss' },
+          // Log: a first-steps spike (a deep MSRA net starts at loss ~10) would flatten the rest.
+          y: {
+            field: 'lo',
+            type: 'quantitative',
+            title: 'training loss (log)',
+            scale: { type: 'log' },
+          },
           y2: { field: 'hi' },
         },
       },
