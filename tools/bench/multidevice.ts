@@ -33,7 +33,8 @@ const which = arg('--model', 'small') as 'small' | 'A';
 const rounds = Number(arg('--rounds', '1'));
 const batch = 32;
 
-async function runOnce(runDir: string, devices: number, parallel: 'hybrid' | 'data') {
+/** The benchmarked net on wasm with 1 thread (one core per process, as one device). */
+async function benchNet() {
   await selectBackend({ prefer: 'wasm', threads: 1 });
   const variant = cpuScaleVariants[which];
   const built = buildModel(variant.model, {
@@ -42,6 +43,11 @@ async function runOnce(runDir: string, devices: number, parallel: 'hybrid' | 'da
     seed: 1,
     softmax: false,
   });
+  return { variant, built };
+}
+
+async function runOnce(runDir: string, devices: number, parallel: 'hybrid' | 'data') {
+  const { variant, built } = await benchNet();
   const side = variant.cropSize;
   const pixels = new Float32Array(side * side * 3).map((_, i) => Math.sin(i) * 50);
   const loader = createLoader({
@@ -76,14 +82,7 @@ async function runMeasured(runDir: string, devices: number, parallel: 'hybrid' |
  * can at best take (S − H)/2 + H, the ceiling of the paper's scheme on this net.
  */
 async function headMs(): Promise<number> {
-  await selectBackend({ prefer: 'wasm', threads: 1 });
-  const variant = cpuScaleVariants[which];
-  const built = buildModel(variant.model, {
-    ...variant.options,
-    activation: 'prelu',
-    seed: 1,
-    softmax: false,
-  });
+  const { variant, built } = await benchNet();
   const parts = modelParts(built);
   const side = variant.cropSize;
   const x = tf.randomNormal([batch, side, side, 3], 0, 50, 'float32', 1);

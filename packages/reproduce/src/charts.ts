@@ -12,6 +12,14 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   return svg;
 }
 
+/** What every chart of a report shares: the Vega-Lite schema, its title, one size. */
+const frame = (title: string) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  title,
+  width: 520,
+  height: 260,
+});
+
 export interface CurvePoint {
   run: string;
   epoch: number;
@@ -22,10 +30,7 @@ export interface CurvePoint {
 /** Convergence curves (Figures 3 and 4): error against epoch, one line per run and series. */
 export function convergenceSpec(points: CurvePoint[], title: string): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: 520,
-    height: 260,
+    ...frame(title),
     data: { values: points },
     mark: { type: 'line', point: true },
     encoding: {
@@ -44,10 +49,7 @@ export function perLayerSpec(
   yTitle: string,
 ): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: 520,
-    height: 260,
+    ...frame(title),
     data: { values: rows.map((r) => ({ ...r, lo: r.mean - r.std, hi: r.mean + r.std })) },
     encoding: {
       x: { field: 'layer', type: 'ordinal', sort: { field: 'order' }, title: 'layer' },
@@ -81,10 +83,7 @@ export interface LossPoint {
  */
 export function lossSpec(points: LossPoint[], title: string): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: 520,
-    height: 260,
+    ...frame(title),
     data: { values: points },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
