@@ -12,7 +12,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseRunConfig, protocolNames, type RunConfigInput, readConfigFile } from './config';
 import { openDataset } from './datasets';
 import { ReproduceError, UsageError } from './errors';
-import { evalTarget, evaluateRuns, saveEvalResults } from './evaluate';
+import { evaluateRuns, saveEvalResults } from './evaluate';
 import { exportRun } from './exportModel';
 import { datasetStats } from './model';
 import { experiments } from './presets';
@@ -282,8 +282,7 @@ export function buildProgram(io: Io = defaultIo): Command {
           data: o.data,
           valLimit: o.valLimit === undefined ? undefined : Number(o.valLimit),
         });
-        if (runDirs.length === 1)
-          saveEvalResults(evalTarget(runDirs[0], o.checkpoint).runDir, results);
+        if (runDirs.length === 1) saveEvalResults(results[0].runs[0], results); // the run dir, also when given a checkpoint file
         if (o.json) json(io, results);
         else
           for (const r of results)
