@@ -1,8 +1,12 @@
 export {
   computeDatasetStats,
   type DatasetStats,
+  type DatasetStatsJson,
+  type StatsKeyContent,
   type StatsOptions,
+  statsFromJson,
   statsKey,
+  statsToJson,
 } from './datasetStats';
 export { decodeFailureReason } from './decodeFailureReason';
 export {
