@@ -224,7 +224,7 @@ describe('pcaLighting on real statistics: units agree by name', () => {
   /**
    * The bundled Fashion-MNIST subset as the app feeds it: grey pixels decoded to three equal RGB
    * channels in 0..255. Its colour covariance then has rank one: p₁ = (1, 1, 1)/√3 and
-   * λ₁ = 3·Var(pixel) (the app measures λ₁ = 23,986 at its 112-pixel crops).
+   * λ₁ = 3·Var(pixel) (`rectifier stats` measures λ₁ = 23,779 at its 112-pixel crops).
    */
   async function bundledStats() {
     const ds = loadFashionMnistSubset('train');
