@@ -94,7 +94,7 @@ async function makeJpegs(dir: string): Promise<string[]> {
 
 // fb.resnet.torch's ImageNet PCA (pixels in [0, 1]) scaled to 0..255 pixels.
 const pca = pcaLighting({
-  eigenvalues: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
+  eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
   eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
   std: 0.1,
 });

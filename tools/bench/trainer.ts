@@ -245,7 +245,7 @@ async function dataWait() {
     randomCrop(112),
     horizontalFlip(0.5),
     pcaLighting({
-      eigenvalues: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
+      eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
       eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
       std: 0.1,
     }),

@@ -28,13 +28,9 @@ describe('argument checks: typed errors instead of raw TypeErrors', () => {
     );
     expect(() => centerCrop('224' as never)).toThrow(/size="224" \(a string\)/);
     // Was "Cannot read properties of undefined (reading 'length')".
-    expect(() => pcaLighting({ eigenvalues: [1, 2, 3] } as never)).toThrow(
-      AugmentationArgumentError,
-    );
-    expect(() => pcaLighting({ eigenvalues: [1, 2, 3] } as never)).toThrow(
-      /eigenvectors=undefined/,
-    );
-    expect(() => pcaLighting(undefined as never)).toThrow(/needs \{ eigenvalues, eigenvectors \}/);
+    expect(() => pcaLighting({ eigenStd: [1, 2, 3] } as never)).toThrow(AugmentationArgumentError);
+    expect(() => pcaLighting({ eigenStd: [1, 2, 3] } as never)).toThrow(/eigenvectors=undefined/);
+    expect(() => pcaLighting(undefined as never)).toThrow(/needs \{ eigenvectors, eigenStd \}/);
     expect(() => normalize({ mean: [0.5] } as never)).toThrow(/std=undefined/);
     expect(() => normalize(undefined as never)).toThrow(AugmentationArgumentError);
     expect(() => subtractMean(undefined as never)).toThrow(AugmentationArgumentError);
@@ -50,7 +46,7 @@ describe('argument checks: typed errors instead of raw TypeErrors', () => {
     expect(() => resizeShorter(256, { kernel: 'bilinear' as never })).toThrow(/kernel="bilinear"/);
     expect(() =>
       pcaLighting({
-        eigenvalues: [1, 2, 3],
+        eigenStd: [1, 2, 3],
         eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1],
         sd: 0.1,
       } as never),

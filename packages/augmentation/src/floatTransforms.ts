@@ -100,36 +100,59 @@ export function normalize(options: {
   };
 }
 
+/** Options of {@link pcaLighting}. */
+export interface PcaLightingOptions {
+  /** Row-major 3×3, column i = pᵢ (`DatasetStats.eigenvectors`, `numpy.linalg.eigh`'s layout). */
+  eigenvectors: number[];
+  /**
+   * σᵢ = √λᵢ: the STANDARD DEVIATIONS of the pixels along the principal colour axes, in the
+   * units of the pixels here (`DatasetStats.eigenStd`; ≈ 155 levels for the first axis of the
+   * bundled Fashion-MNIST subset). Not the eigenvalues: those are variances (≈ 24,000 levels²).
+   */
+  eigenStd: number[];
+  /** Standard deviation of αᵢ. Default 0.1 (AlexNet, Sec. 4.1). */
+  std?: number;
+}
+
 /**
  * AlexNet's PCA colour augmentation (Krizhevsky et al. 2012, Sec. 4.1; He et al. 2015, Sec. 3
  * "Training" uses it). Per image draw α ∈ R³, αᵢ ~ N(0, std²) (std = 0.1), and add to every pixel
  *
- *   Δ = [p₁ p₂ p₃] · [α₁λ₁, α₂λ₂, α₃λ₃]ᵀ
+ *   Δ = [p₁ p₂ p₃] · [α₁σ₁, α₂σ₂, α₃σ₃]ᵀ,  σᵢ = √λᵢ
  *
  * with pᵢ, λᵢ the eigenvectors/eigenvalues of the 3×3 RGB covariance of the training pixels.
- * `eigenvectors` is row-major with column i = pᵢ (the layout `computeDatasetStats` and
- * `numpy.linalg.eigh` return). Eigenvalues must be in the units of the pixels here.
+ * AlexNet's text writes αᵢλᵢ; common implementations (fb.resnet.torch's `Lighting`, torchvision
+ * recipes) scale by the standard deviation along each axis, and so does this one, so that one
+ * draw of α moves a pixel by a fraction `std` of the data's own spread: |Δ| for α = (0.1, 0, 0)
+ * is 0.1·σ₁ ≈ 15 levels on the bundled set, where the eigenvalue (a variance in levels²) would
+ * move it by ~2,400. `eigenStd` is named so that a variance cannot be passed by mistake; passing
+ * `eigenvalues` throws, saying which field to pass.
  */
-export function pcaLighting(options: {
-  eigenvalues: number[];
-  eigenvectors: number[];
-  std?: number;
-}): FloatTransform {
+export function pcaLighting(options: PcaLightingOptions): FloatTransform {
   if (options === undefined) {
     throw new AugmentationArgumentError(
-      'pcaLighting needs { eigenvalues, eigenvectors } (computeDatasetStats in @rectifier/data gives both). Received: no options.',
+      'pcaLighting needs { eigenvectors, eigenStd } (computeDatasetStats in @rectifier/data gives both). Received: no options.',
     );
   }
-  checkOptionKeys(options, ['eigenvalues', 'eigenvectors', 'std'], 'pcaLighting');
-  const { eigenvalues: l, eigenvectors: V, std = 0.1 } = options;
+  if (options !== null && typeof options === 'object' && 'eigenvalues' in options) {
+    throw new AugmentationArgumentError(
+      'pcaLighting takes `eigenStd` (standard deviations σ = √λ along the principal axes, in pixel ' +
+        'units: DatasetStats.eigenStd), not `eigenvalues` (variances, in squared pixel units: ' +
+        'one σ of α would shift a pixel by thousands of levels). Pass ' +
+        '{ eigenvectors: stats.eigenvectors, eigenStd: stats.eigenStd }, or the square roots of ' +
+        `your eigenvalues. Received: eigenvalues=${received((options as { eigenvalues: unknown }).eigenvalues)}`,
+    );
+  }
+  checkOptionKeys(options, ['eigenvectors', 'eigenStd', 'std'], 'pcaLighting');
+  const { eigenStd: sigma, eigenvectors: V, std = 0.1 } = options;
   const numbers = (v: unknown, n: number) =>
     (Array.isArray(v) || v instanceof Float32Array || v instanceof Float64Array) &&
     v.length === n &&
     Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number' && Number.isFinite(x));
-  if (!numbers(l, 3) || !numbers(V, 9)) {
+  if (!numbers(sigma, 3) || !numbers(V, 9) || Array.from(sigma).some((x) => x < 0)) {
     throw new AugmentationArgumentError(
-      'pcaLighting needs `eigenvalues` (3 numbers) and `eigenvectors` (a row-major 3x3 matrix: 9 numbers), ' +
-        `e.g. from computeDatasetStats. Received: eigenvalues=${received(l)}, eigenvectors=${received(V)}`,
+      'pcaLighting needs `eigenStd` (3 standard deviations >= 0) and `eigenvectors` (a row-major 3x3 matrix: 9 numbers), ' +
+        `e.g. from computeDatasetStats. Received: eigenStd=${received(sigma)}, eigenvectors=${received(V)}`,
     );
   }
   if (typeof std !== 'number' || !(std >= 0))
@@ -138,7 +161,7 @@ export function pcaLighting(options: {
     );
   // Δ is one RGB constant per image, so the whole transform is a per-channel add.
   const shift = (channels: number, rng: Rng) => {
-    const delta = pcaShift(l, V, [rng.normal() * std, rng.normal() * std, rng.normal() * std]);
+    const delta = pcaShift(sigma, V, [rng.normal() * std, rng.normal() * std, rng.normal() * std]);
     if (channels !== 3)
       throw new AugmentationArgumentError('pcaLighting needs RGB (3-channel) images');
     return delta;
@@ -170,15 +193,15 @@ function addPerChannel(img: RawImage<Float32Array>, shift: number[]): void {
   for (let i = 0; i < n; i += c) for (let k = 0; k < c; k++) d[i + k] += shift[k];
 }
 
-/** Δ = V · (α ∘ λ): the RGB shift of PCA lighting for given draws α. */
+/** Δ = V · (α ∘ σ): the RGB shift of PCA lighting for given draws α (σ = `eigenStd`, √λ). */
 export function pcaShift(
-  eigenvalues: number[],
+  eigenStd: number[],
   eigenvectors: number[],
   alpha: number[],
 ): [number, number, number] {
   const out: [number, number, number] = [0, 0, 0];
   for (let r = 0; r < 3; r++) {
-    for (let k = 0; k < 3; k++) out[r] += eigenvectors[r * 3 + k] * alpha[k] * eigenvalues[k];
+    for (let k = 0; k < 3; k++) out[r] += eigenvectors[r * 3 + k] * alpha[k] * eigenStd[k];
   }
   return out;
 }

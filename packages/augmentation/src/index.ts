@@ -1,6 +1,12 @@
 export { compose, type Pipeline, tenCrops } from './compose';
 export { AugmentationArgumentError, AugmentationError } from './errors';
-export { normalize, pcaLighting, pcaShift, subtractMean } from './floatTransforms';
+export {
+  normalize,
+  type PcaLightingOptions,
+  pcaLighting,
+  pcaShift,
+  subtractMean,
+} from './floatTransforms';
 export {
   centerCrop,
   type FloatTransform,

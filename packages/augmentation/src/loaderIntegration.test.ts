@@ -37,7 +37,7 @@ describe('augmentation inside the @rectifier/data loader (real photos)', () => {
       randomCrop(40),
       horizontalFlip(0.5),
       pcaLighting({
-        eigenvalues: [60, 8, 2],
+        eigenStd: [60, 8, 2],
         eigenvectors: [0.58, -0.72, 0.4, 0.58, 0, -0.81, 0.58, 0.69, 0.42],
         std: 0.1,
       }),

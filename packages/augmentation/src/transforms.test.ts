@@ -1,4 +1,9 @@
-import { createRng, decodeImageBytes } from '@rectifier/data';
+import {
+  computeDatasetStats,
+  createRng,
+  decodeImageBytes,
+  loadFashionMnistSubset,
+} from '@rectifier/data';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { compose } from './compose';
@@ -55,7 +60,7 @@ describe('geometric transforms', () => {
       scaleJitter({ min: 64, max: 100 }),
       randomCrop(48),
       horizontalFlip(0.5),
-      pcaLighting({ eigenvalues: [50, 5, 1], eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1] }),
+      pcaLighting({ eigenStd: [50, 5, 1], eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1] }),
     );
     const a = await p.apply(bytes, createRng(42, 0, 7));
     const b = await p.apply(bytes, createRng(42, 0, 7));
@@ -68,7 +73,7 @@ describe('geometric transforms', () => {
   it('a leading per-channel float step fused into the float conversion gives the same pixels', async () => {
     const bytes = await photo(120, 90);
     const geo = () => [scaleJitter({ min: 64, max: 100 }), randomCrop(48), horizontalFlip(0.5)];
-    const pca = pcaLighting({ eigenvalues: [50, 5, 1], eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
+    const pca = pcaLighting({ eigenStd: [50, 5, 1], eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
     const mean = subtractMean({ perChannel: [120, 110, 100] });
     for (let seed = 0; seed < 4; seed++) {
       const fused = await compose(...geo(), pca, mean).apply(bytes, createRng(seed));
@@ -155,13 +160,13 @@ describe('float transforms', () => {
     channels: 3,
   });
 
-  it('pcaLighting adds V·(α∘λ) to every pixel, α ~ N(0, 0.1²) (closed form)', () => {
-    // A rotation as eigenvectors (columns orthonormal), eigenvalues of a plausible RGB covariance.
+  it('pcaLighting adds V·(α∘σ) to every pixel, α ~ N(0, 0.1²) (closed form)', () => {
+    // A rotation as eigenvectors (columns orthonormal), standard deviations along them (σ = √λ).
     const c = Math.cos(0.3);
     const s = Math.sin(0.3);
     const V = [c, -s, 0, s, c, 0, 0, 0, 1];
     const l = [0.2175 * 255, 0.0188 * 255, 0.0045 * 255];
-    const t = pcaLighting({ eigenvalues: l, eigenvectors: V, std: 0.1 });
+    const t = pcaLighting({ eigenStd: l, eigenvectors: V, std: 0.1 });
     const x = img();
     t.apply(x, createRng(9));
     const r = createRng(9);
@@ -174,7 +179,7 @@ describe('float transforms', () => {
     );
     expect(pcaShift(l, V, alpha).map((v) => v.toFixed(5))).toEqual(d.map((v) => v.toFixed(5)));
     for (let i = 0; i < 12; i++) expect(x.data[i]).toBeCloseTo(i * 10 + d[i % 3], 4);
-    // Statistics of the shift over many draws: Cov(Δ) = V diag(λ² σ²) Vᵀ.
+    // Statistics of the shift over many draws: Cov(Δ) = V diag(σ² · 0.1²) Vᵀ.
     const n = 20000;
     const acc = [0, 0, 0, 0];
     for (let k = 0; k < n; k++) {
@@ -209,8 +214,73 @@ describe('float transforms', () => {
     );
     expect(c.data[4]).toBeCloseTo((40 / 255 - 0.456) / 0.224, 5);
     expect(() => subtractMean(new Float32Array(5)).apply(img(), createRng(0))).toThrow(/crop size/);
-    expect(() => pcaLighting({ eigenvalues: [1, 2], eigenvectors: [] })).toThrow(
+    expect(() => pcaLighting({ eigenStd: [1, 2], eigenvectors: [] })).toThrow(
       AugmentationArgumentError,
+    );
+  });
+});
+
+describe('pcaLighting on real statistics: units agree by name', () => {
+  /**
+   * The bundled Fashion-MNIST subset as the app feeds it: grey pixels decoded to three equal RGB
+   * channels in 0..255. Its colour covariance then has rank one: p₁ = (1, 1, 1)/√3 and
+   * λ₁ = 3·Var(pixel) (`rectifier stats` measures λ₁ = 23,779 at its 112-pixel crops).
+   */
+  async function bundledStats() {
+    const ds = loadFashionMnistSubset('train');
+    const per = ds.height * ds.width;
+    return computeDatasetStats({
+      size: ds.count,
+      load: async (i) => {
+        const data = new Uint8Array(per * 3);
+        for (let p = 0; p < per; p++) data.fill(ds.images[i * per + p], p * 3, p * 3 + 3);
+        return { data, height: ds.height, width: ds.width, channels: 3 };
+      },
+    });
+  }
+
+  it('one σ of α along the first axis moves a pixel by 0.1·√λ₁ levels: a few, not thousands', async () => {
+    const stats = await bundledStats();
+    const [l1] = stats.eigenvalues;
+    // The eigenvalue is a variance in levels² (Fashion-MNIST's grey spread is ~90 levels).
+    expect(l1).toBeGreaterThan(15_000);
+    expect(l1).toBeLessThan(35_000);
+    expect(stats.eigenStd).toEqual(stats.eigenvalues.map((l) => Math.sqrt(Math.max(0, l))));
+    const { eigenvectors, eigenStd } = stats;
+    // Closed form: Δ = σ₁·α₁·p₁ for α = (0.1, 0, 0), so |Δ| = 0.1·σ₁ = 0.1·√λ₁.
+    const delta = pcaShift(eigenStd, eigenvectors, [0.1, 0, 0]);
+    const norm = Math.hypot(...delta);
+    expect(norm).toBeCloseTo(0.1 * Math.sqrt(l1), 9);
+    for (const d of delta) expect(Math.abs(d)).toBeCloseTo((0.1 * Math.sqrt(l1)) / Math.sqrt(3), 6);
+    // "A few levels": at most 10% of the 0..255 range (25.5 levels) and at least one level —
+    // 0.1·√λ₁ ≈ 15.5 here. The variance in its place would move it by 0.1·λ₁ ≈ 2,400.
+    expect(norm).toBeGreaterThanOrEqual(1);
+    expect(norm).toBeLessThanOrEqual(25.5);
+    expect(0.1 * l1).toBeGreaterThan(1000);
+
+    // The transform itself, over seeded draws: E|Δ|² = 0.1²·Σσ² = 0.01·Σλ (the trace).
+    const t = pcaLighting({ eigenvectors, eigenStd, std: 0.1 });
+    const n = 20_000;
+    let sq = 0;
+    for (let k = 0; k < n; k++) {
+      const y = { data: new Float32Array(3), height: 1, width: 1, channels: 3 };
+      t.apply(y, createRng(2, k));
+      sq += y.data[0] ** 2 + y.data[1] ** 2 + y.data[2] ** 2;
+    }
+    const trace = stats.eigenvalues.reduce((a, b) => a + b, 0);
+    // |Δ|²/(0.01·λ₁) is χ²₁ here (rank one): relative sd of its mean over n draws is √(2/n) = 1%.
+    expect(Math.abs(sq / n / (0.01 * trace) - 1)).toBeLessThan(0.05);
+  });
+
+  it('the eigenvalues (variances) cannot be passed by mistake', async () => {
+    const stats = await bundledStats();
+    const wrong = { eigenvectors: stats.eigenvectors, eigenvalues: stats.eigenvalues };
+    expect(() => pcaLighting(wrong as never)).toThrow(AugmentationArgumentError);
+    expect(() => pcaLighting(wrong as never)).toThrow(
+      /takes `eigenStd` \(standard deviations σ = √λ.*not `eigenvalues` \(variances/,
+    );
+    expect(() => pcaLighting({ eigenvectors: stats.eigenvectors, eigenStd: [-1, 0, 0] })).toThrow(
+      /3 standard deviations >= 0/,
     );
   });
 });

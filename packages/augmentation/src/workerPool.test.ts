@@ -29,7 +29,7 @@ describe('createWorkerPool + Pipeline.withWorkers', () => {
       scaleJitter({ min: 160, max: 512 }), // both reductions and enlargements of these photos
       randomCrop(96),
       horizontalFlip(0.5),
-      pcaLighting({ eigenvalues: [50, 5, 1], eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1] }),
+      pcaLighting({ eigenStd: [50, 5, 1], eigenvectors: [1, 0, 0, 0, 1, 0, 0, 0, 1] }),
       subtractMean({ perChannel: [120, 110, 100] }),
     );
     const inputs = Array.from({ length: 8 }, (_, i) => (i % 2 ? png : jpeg));

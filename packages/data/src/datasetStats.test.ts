@@ -1,8 +1,16 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeDatasetStats, statsKey } from './datasetStats';
-import { ImageDecodeError } from './errors';
+import {
+  computeDatasetStats,
+  type DatasetStats,
+  statsFromJson,
+  statsKey,
+  statsToJson,
+} from './datasetStats';
+import { decodeImage } from './decodeImage';
+import { DataArgumentError, ImageDecodeError } from './errors';
 import { createRng } from './rng';
 import { symmetricEigen } from './symmetricEigen';
 import { removeTmpDirs, tmp } from './testing/makeTree';
@@ -83,5 +91,109 @@ describe('computeDatasetStats', () => {
     });
     expect(Array.from(again.meanImage)).toEqual(Array.from(s.meanImage));
     expect(again.eigenvectors).toEqual(s.eigenvectors);
+  });
+});
+
+describe('the statistics cache is keyed by content', () => {
+  /** Writes `n` flat-colour 6×6 PNGs named 0.png … with colour `rgb(i)`; returns the paths. */
+  async function writeImages(dir: string, n: number, rgb: (i: number) => number[]) {
+    const paths: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const [r, g, b] = rgb(i);
+      const path = join(dir, `${i}.png`);
+      await sharp({ create: { width: 6, height: 6, channels: 3, background: { r, g, b } } })
+        .png()
+        .toFile(path);
+      paths.push(path);
+    }
+    return paths;
+  }
+
+  const statsOf = (paths: string[], cachePath: string, key: string) =>
+    computeDatasetStats({ size: paths.length, load: (i) => decodeImage(paths[i]), cachePath, key });
+
+  it.each(['bytes', 'stat'] as const)(
+    'recoloured images under the same names get a new key and a new mean (content: %s)',
+    async (content) => {
+      const dir = tmp(`recolour-${content}`);
+      const cachePath = join(dir, 'cache', 'stats.json');
+      const paths = await writeImages(dir, 4, (i) => [10 * i, 20, 30]);
+      const before = statsKey(paths, 'as-is', { content });
+      expect(before).toContain(`|${content}:`);
+      const first = await statsOf(paths, cachePath, before);
+      expect(first.channelMean).toEqual([15, 20, 30]);
+      expect(first.key).toBe(before);
+      // Same names, same sizes (flat PNGs of one size compress alike), other colours.
+      const mtimes = paths.map((p) => statSync(p).mtime);
+      await writeImages(dir, 4, (i) => [200 - 10 * i, 100, 50]);
+      if (content === 'stat') {
+        // 'stat' sees a rewrite through its mtime; move it 2 s on so that filesystems with
+        // coarse timestamps see it too ('bytes' needs no such help).
+        paths.forEach((p, i) => {
+          utimesSync(p, mtimes[i], new Date(mtimes[i].getTime() + 2000));
+        });
+      }
+      const after = statsKey(paths, 'as-is', { content });
+      expect(after).not.toBe(before);
+      const second = await statsOf(paths, cachePath, after);
+      expect(second.channelMean).toEqual([185, 100, 50]);
+      // And the cache still serves a key that matches.
+      const third = await computeDatasetStats({
+        size: paths.length,
+        cachePath,
+        key: after,
+        load: async () => {
+          throw new Error('cache not used');
+        },
+      });
+      expect(third.channelMean).toEqual([185, 100, 50]);
+    },
+  );
+
+  it("'auto' hashes the bytes of a small set; the preprocessing and the file list enter the key", async () => {
+    const dir = tmp('auto');
+    const paths = await writeImages(dir, 3, () => [1, 2, 3]);
+    const key = statsKey(paths, 'resize8-crop6');
+    expect(key).toMatch(/^resize8-crop6\|n=3\|bytes:[0-9a-f]{16}$/);
+    expect(statsKey(paths, 'resize8-crop4')).not.toBe(key);
+    expect(statsKey(paths.slice(0, 2), 'resize8-crop6')).not.toBe(key);
+    // A file that cannot be read enters as its error, not as an exception.
+    expect(statsKey([...paths, join(dir, 'gone.png')], 'p')).toMatch(/n=4/);
+    expect(() => statsKey(paths, 'p', { content: 'mtime' as never })).toThrow(
+      /'stat', 'bytes' or 'auto'.*"mtime"/,
+    );
+  });
+
+  it('a cache needs a key; statistics round-trip through JSON exactly', async () => {
+    const load = async (i: number) => ({
+      data: Uint8Array.from({ length: 12 }, (_, k) => (k * 37 + i * 11) % 256),
+      height: 2,
+      width: 2,
+      channels: 3,
+    });
+    await expect(
+      computeDatasetStats({ size: 3, load, cachePath: join(tmp('nokey'), 's.json') }),
+    ).rejects.toThrow(/`cachePath` needs a `key` that identifies the content/);
+    const s = await computeDatasetStats({ size: 3, load, key: 'k' });
+    const json = JSON.parse(JSON.stringify(statsToJson(s)));
+    const back: DatasetStats = statsFromJson(json);
+    expect(back).toEqual(s);
+    expect(back.meanImage).toBeInstanceOf(Float32Array);
+    // A cache file from before `eigenStd` existed still reads (√eigenvalues).
+    const { eigenStd: _, ...old } = json;
+    expect(statsFromJson(old).eigenStd).toEqual(s.eigenvalues.map((l) => Math.sqrt(l)));
+    expect(() => statsFromJson({ ...json, meanImage: 'AAAA' })).toThrow(DataArgumentError);
+    expect(() => statsFromJson({ ...json, eigenvalues: 'x' })).toThrow(/`eigenvalues`/);
+    const cachePath = join(tmp('old-cache'), 's.json');
+    writeFileSync(cachePath, JSON.stringify(old));
+    const cached = await computeDatasetStats({
+      size: 3,
+      cachePath,
+      key: 'k',
+      load: async () => {
+        throw new Error('cache not used');
+      },
+    });
+    expect(cached).toEqual(s);
   });
 });

@@ -1,8 +1,26 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import { decodeFailureReason } from './decodeFailureReason';
 import { checkOptionKeys, DataArgumentError, ImageDecodeError, received } from './errors';
 import type { RawImage } from './image';
+
+/**
+ * Why `path` could not be read, in words a user can act on: a link loop, a dangling link, a name
+ * that is not UTF-8 (a directory listing shows its bad bytes as U+FFFD, so that name opens
+ * nothing) — else Node's own message.
+ */
+async function unreadableReason(path: string, cause: NodeJS.ErrnoException): Promise<string> {
+  if (cause.code === 'ELOOP') return 'a symbolic link loop (ELOOP): the link resolves to itself';
+  if (cause.code === 'ENOENT') {
+    const target = await readlink(path).catch(() => undefined);
+    if (target !== undefined)
+      return `a dangling symbolic link: its target ${target} does not exist`;
+    if (path.includes('\uFFFD')) {
+      return 'its file name is not valid UTF-8 (shown with \uFFFD), so it cannot be opened by name; rename the file';
+    }
+  }
+  return `unreadable (${cause.message})`;
+}
 
 /**
  * Reads a file into memory, failing with {@link ImageDecodeError} for unreadable or empty files.
@@ -14,7 +32,8 @@ export async function readImageBytes(path: string): Promise<Buffer> {
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    throw new ImageDecodeError(path, `unreadable (${(cause as Error).message})`, { cause });
+    const reason = await unreadableReason(path, cause as NodeJS.ErrnoException);
+    throw new ImageDecodeError(path, reason, { cause });
   }
   if (bytes.length === 0) throw new ImageDecodeError(path, 'the file is empty');
   return bytes;

@@ -31,6 +31,29 @@ export class IdxFormatError extends DataError {
   }
 }
 
+/**
+ * An IDX file declares, or decompresses to, more bytes than allowed: a header above the
+ * `maxBytes` limit, or a gzip stream that inflates past the size its own header declares (a
+ * corrupt file or a decompression bomb). Inflation stops at that size.
+ */
+export class IdxSizeError extends IdxFormatError {
+  override name = 'IdxSizeError';
+}
+
+/** A label of an IDX labels file is outside the data set's classes (0 … classes − 1). */
+export class LabelRangeError extends DataError {
+  override name = 'LabelRangeError';
+  constructor(
+    readonly path: string,
+    readonly index: number,
+    readonly value: number,
+    readonly classCount: number,
+    message: string,
+  ) {
+    super(`${message} (file: ${path})`);
+  }
+}
+
 /** An image file could not be read or decoded. The loader catches it and skips the sample. */
 export class ImageDecodeError extends DataError {
   override name = 'ImageDecodeError';

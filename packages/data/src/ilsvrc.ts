@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { checkOptionKeys, DataArgumentError, DatasetLayoutError, received } from './errors';
 import type { ImageDataset, ImageSample } from './image';
-import { byteOrder, listImages, readImageFolder } from './imageFolder';
+import { byteOrder, listImageEntries, listSubfolders, readImageFolder } from './imageFolder';
 
 export interface IlsvrcOptions {
   /** Folder holding `train/` and `val/` (the extracted ILSVRC-2012 CLS-LOC layout). */
@@ -70,9 +70,9 @@ export function readIlsvrc(options: IlsvrcOptions): ImageDataset {
     synsetLines.length > 0
       ? [...new Set(synsetLines)].sort(byteOrder)
       : existsSync(trainDir)
-        ? listDirs(trainDir).sort(byteOrder)
+        ? listSubfolders(trainDir)
         : [];
-  const hasSubfolders = listDirs(dir).length > 0;
+  const hasSubfolders = listSubfolders(dir).length > 0;
   if (hasSubfolders) {
     return readImageFolder(dir, classes.length > 0 ? { classes } : {});
   }
@@ -80,10 +80,6 @@ export function readIlsvrc(options: IlsvrcOptions): ImageDataset {
     throw new DatasetLayoutError(dir, 'ILSVRC train split must be train/<wnid>/*.JPEG folders');
   }
   return readFlatVal(root, dir, classes, synsetPath, synsetLines, options.groundTruth);
-}
-
-function listDirs(dir: string): string[] {
-  return readdirSync(dir).filter((n) => statSync(join(dir, n)).isDirectory());
 }
 
 function readFlatVal(
@@ -115,7 +111,18 @@ function readFlatVal(
     );
   }
   const index = new Map(classes.map((w, i) => [w, i]));
-  const files = listImages(dir);
+  // A name that is not UTF-8 cannot be matched to its ground-truth row (nor opened): it is
+  // skipped with a warning naming it instead of failing the whole split.
+  const entries = listImageEntries(dir);
+  const unnamed = entries.filter((e) => !e.validName).map((e) => e.path);
+  if (unnamed.length > 0) {
+    process.emitWarning(
+      `Skipped ${unnamed.length} val image(s) whose file name is not valid UTF-8 (shown with \uFFFD; ` +
+        `no ground-truth row can match them): ${unnamed.join(', ')}. Rename them to their ILSVRC2012_val_* names.`,
+      { code: 'RECTIFIER_SKIPPED_ENTRY' },
+    );
+  }
+  const files = entries.filter((e) => e.validName).map((e) => e.path);
   const samples: ImageSample[] = [];
   if (gt.toLowerCase().endsWith('.csv')) {
     // Kaggle: ImageId,PredictionString ("n01751748 x0 y0 x1 y1 n01751748 ...": first wnid is the class).

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { checkOptionKeys, DatasetLayoutError } from './errors';
 import type { ImageDataset, ImageSample } from './image';
@@ -20,23 +20,94 @@ export function isImageFile(name: string): boolean {
   return (IMAGE_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase());
 }
 
-function listDir(path: string): string[] {
+/** A listed image file; `validName` is false when its name is not UTF-8 (shown with U+FFFD). */
+export interface ImageEntry {
+  path: string;
+  validName: boolean;
+}
+
+/**
+ * Image files directly inside `dir`, sorted by name. An entry that cannot be stat'ed — a
+ * dangling symbolic link, a link loop, a name that is not UTF-8 (Node can only show it with
+ * U+FFFD, so it cannot be opened by that name), no permission — is listed all the same: the
+ * loader then skips it with the reason, counted and reported with its path like any unreadable
+ * image, instead of one bad entry failing the whole set. Entries that stat as folders are not
+ * images and are left out.
+ */
+export function listImageEntries(dir: string): ImageEntry[] {
+  const entries: ImageEntry[] = [];
+  for (const bytes of readDir(dir)) {
+    const name = bytes.toString('utf8');
+    if (!isImageFile(name)) continue;
+    const path = join(dir, name);
+    const validName = Buffer.from(name, 'utf8').equals(bytes);
+    if (validName && statOrUndefined(path)?.isFile() === false) continue;
+    entries.push({ path, validName });
+  }
+  return entries.sort((a, b) => byteOrder(a.path, b.path));
+}
+
+/** Entry names as bytes (a name that is not UTF-8 stays recognisable). */
+function readDir(dir: string): Buffer[] {
   try {
-    return readdirSync(path);
+    return readdirSync(dir, { encoding: 'buffer' });
   } catch (cause) {
-    throw new DatasetLayoutError(path, 'Cannot list the directory; check the path exists', {
+    throw new DatasetLayoutError(dir, 'Cannot list the directory; check the path exists', {
       cause,
     });
   }
 }
 
-/** Image files directly inside `dir`, sorted by name (byte order, as Python's `sorted`). */
+/** Image files directly inside `dir`, sorted by name (see {@link listImageEntries}). */
 export function listImages(dir: string): string[] {
-  return listDir(dir)
-    .filter((n) => isImageFile(n))
-    .sort(byteOrder)
-    .map((n) => join(dir, n))
-    .filter((p) => statSync(p).isFile());
+  return listImageEntries(dir).map((e) => e.path);
+}
+
+/** `statSync` that follows links and returns undefined when it cannot (dangling link, loop, …). */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sub-folders of `dir` (links to folders included), sorted in byte order. An entry that cannot
+ * be stat'ed (dangling link, loop, non-UTF-8 name) is not a usable folder: it is left out with a
+ * process warning naming it (code `RECTIFIER_SKIPPED_ENTRY`), as a class it would shift every
+ * later label.
+ */
+export function listSubfolders(dir: string): string[] {
+  const out: string[] = [];
+  for (const bytes of readDir(dir)) {
+    const name = bytes.toString('utf8');
+    const path = join(dir, name);
+    const st = Buffer.from(name, 'utf8').equals(bytes) ? statOrUndefined(path) : undefined;
+    if (st?.isDirectory()) out.push(name);
+    else if (st === undefined) {
+      const link = lstatOrUndefined(path)?.isSymbolicLink();
+      process.emitWarning(
+        `Skipped ${path}: ${unusableReason(path, link === true)}. It is not read as a class folder.`,
+        { code: 'RECTIFIER_SKIPPED_ENTRY' },
+      );
+    }
+  }
+  return out.sort(byteOrder);
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why an entry of a listing cannot be opened (for warnings; the loader has its own reasons). */
+function unusableReason(path: string, symlink: boolean): string {
+  if (path.includes('\uFFFD')) return 'its name is not valid UTF-8 (shown with \uFFFD); rename it';
+  return symlink ? 'a dangling or looping symbolic link' : "it cannot be stat'ed";
 }
 
 /** Byte-order comparison (what Python's `sorted` and torchvision use), not locale order. */
@@ -53,11 +124,7 @@ export function byteOrder(a: string, b: string): number {
  */
 export function readImageFolder(root: string, options: { classes?: string[] } = {}): ImageDataset {
   checkOptionKeys(options, ['classes'], 'readImageFolder');
-  const classes =
-    options.classes ??
-    listDir(root)
-      .filter((n) => statSync(join(root, n)).isDirectory())
-      .sort(byteOrder);
+  const classes = options.classes ?? listSubfolders(root);
   if (classes.length === 0) {
     throw new DatasetLayoutError(
       root,

@@ -1,8 +1,12 @@
 export {
   computeDatasetStats,
   type DatasetStats,
+  type DatasetStatsJson,
+  type StatsKeyContent,
   type StatsOptions,
+  statsFromJson,
   statsKey,
+  statsToJson,
 } from './datasetStats';
 export { decodeFailureReason } from './decodeFailureReason';
 export {
@@ -19,9 +23,11 @@ export {
   DataError,
   DatasetLayoutError,
   IdxFormatError,
+  IdxSizeError,
   ImageDecodeError,
+  LabelRangeError,
 } from './errors';
-export { encodeIdxUint8, type IdxArray, parseIdx, readIdx } from './idx';
+export { encodeIdxUint8, type IdxArray, type IdxOptions, parseIdx, readIdx } from './idx';
 export { type IlsvrcOptions, readIlsvrc } from './ilsvrc';
 export type { ImageDataset, ImageSample, RawImage } from './image';
 export { IMAGE_EXTENSIONS, isImageFile, listImages, readImageFolder } from './imageFolder';

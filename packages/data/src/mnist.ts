@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataArgumentError, DatasetLayoutError } from './errors';
+import { DataArgumentError, DatasetLayoutError, LabelRangeError } from './errors';
 import { readIdx } from './idx';
 import type { RawImage } from './image';
 
@@ -33,7 +33,12 @@ export const FASHION_MNIST_CLASSES = [
 /** Where Debian's `dataset-fashion-mnist` package installs the full data set. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-/** Reads an images IDX file (N×H×W uint8) and a labels IDX file (N uint8), gzipped or not. */
+/**
+ * Reads an images IDX file (N×H×W uint8) and a labels IDX file (N uint8), gzipped or not. Every
+ * label must be a class index, 0 … classes.length − 1 (ten classes when `classes` is empty): a
+ * larger label would train an output the model does not have, so it throws
+ * {@link LabelRangeError} naming the file, the first bad index and its value.
+ */
 export function readIdxImageDataset(
   imagesPath: string,
   labelsPath: string,
@@ -54,14 +59,40 @@ export function readIdxImageDataset(
     );
   }
   const [count, height, width] = images.shape;
+  const names = classes.length > 0 ? classes : Array.from({ length: 10 }, (_, i) => String(i));
+  checkLabels(labels.data, names.length, labelsPath);
   return {
     images: images.data,
     labels: Uint8Array.from(labels.data as ArrayLike<number>),
     count,
     height,
     width,
-    classes: classes.length > 0 ? classes : Array.from({ length: 10 }, (_, i) => String(i)),
+    classes: names,
   };
+}
+
+/** Throws on the first label that is not an integer in [0, classCount), counting all bad ones. */
+function checkLabels(labels: ArrayLike<number>, classCount: number, path: string): void {
+  const ok = (v: number) => Number.isInteger(v) && v >= 0 && v < classCount;
+  let first = -1;
+  let bad = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (!ok(labels[i])) {
+      if (first < 0) first = i;
+      bad++;
+    }
+  }
+  if (first < 0) return;
+  const value = labels[first];
+  throw new LabelRangeError(
+    path,
+    first,
+    value,
+    classCount,
+    `Label ${value} at index ${first} is outside the ${classCount} classes (0 … ${classCount - 1}); ` +
+      `${bad} of ${labels.length} labels are. Pass the data set's class list (\`classes\`) if it ` +
+      'has more classes, or fix the labels file',
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataArgumentError, DatasetLayoutError } from './errors';
 import { readIlsvrc } from './ilsvrc';
 import { readImageFolder } from './imageFolder';
+import { createImageLoader, type EpochReport } from './loader';
 import { makeAwkwardTree, removeTmpDirs, tmp, writeJpeg } from './testing/makeTree';
 
 afterAll(removeTmpDirs);
@@ -111,6 +112,115 @@ describe('readImageFolder with an empty class folder', () => {
       expect(message).toContain('"dog" (label 1) has no images');
       expect(message).toContain(join(root, 'dog'));
       expect(options.code).toBe('RECTIFIER_EMPTY_CLASS');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('symlink loops, dangling links and non-UTF-8 names', () => {
+  /** A file whose name has the byte 0xff (not UTF-8) in `dir`, holding `bytes`. */
+  function writeBadName(dir: string, stem: string, bytes: Uint8Array): void {
+    const name = Buffer.concat([
+      Buffer.from(`${dir}/${stem}`),
+      Buffer.from([0xff]),
+      Buffer.from('.jpg'),
+    ]);
+    writeFileSync(name, bytes);
+  }
+
+  async function makeBrokenTree(root: string): Promise<void> {
+    await writeJpeg(join(root, 'cat', 'a.jpg'), 8, 8, 1);
+    await writeJpeg(join(root, 'dog', 'c.jpg'), 8, 8, 2);
+    symlinkSync('loop.jpg', join(root, 'cat', 'loop.jpg')); // resolves to itself: ELOOP
+    symlinkSync('missing.jpg', join(root, 'cat', 'dangling.jpg'));
+    writeBadName(join(root, 'dog'), 'b', readFileSync(join(root, 'dog', 'c.jpg')));
+    symlinkSync(join(root, 'no-such-class'), join(root, 'ghost')); // a dangling class folder
+  }
+
+  async function epochReport(ds: ReturnType<typeof readImageFolder>): Promise<EpochReport> {
+    const loader = createImageLoader(ds, { batchSize: 16, shuffle: false, onEpochEnd: () => {} });
+    const epoch = loader.epoch(0);
+    for await (const batch of epoch) {
+      batch.images.dispose();
+      batch.labels.dispose();
+    }
+    return epoch.report;
+  }
+
+  it('ImageFolder lists them; the loader skips each with its reason and path; the set still trains', async () => {
+    const root = tmp('broken');
+    await makeBrokenTree(root);
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const ds = readImageFolder(root);
+      expect(ds.classes).toEqual(['cat', 'dog']);
+      expect(ds.samples).toHaveLength(5);
+      const [message, options] = warn.mock.calls[0] as [string, { code: string }];
+      expect(message).toContain(
+        `Skipped ${join(root, 'ghost')}: a dangling or looping symbolic link`,
+      );
+      expect(options.code).toBe('RECTIFIER_SKIPPED_ENTRY');
+      const report = await epochReport(ds);
+      expect(report.examples).toBe(2);
+      const reasons = Object.fromEntries(
+        report.skipped.map((s) => [s.path.slice(root.length + 1), s.reason]),
+      );
+      expect(Object.keys(reasons).sort()).toEqual([
+        'cat/dangling.jpg',
+        'cat/loop.jpg',
+        'dog/b\uFFFD.jpg',
+      ]);
+      expect(reasons['cat/loop.jpg']).toMatch(/symbolic link loop \(ELOOP\)/);
+      expect(reasons['cat/dangling.jpg']).toMatch(
+        /dangling symbolic link: its target missing\.jpg/,
+      );
+      expect(reasons['dog/b\uFFFD.jpg']).toMatch(/file name is not valid UTF-8.*rename the file/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('ILSVRC train and a flat val survive them too', async () => {
+    const root = tmp('broken-ilsvrc');
+    const wnids = ['n01440764', 'n01443537'];
+    await writeJpeg(join(root, 'train', wnids[0], 'x.JPEG'), 8, 8);
+    symlinkSync('x2.JPEG', join(root, 'train', wnids[0], 'x2.JPEG')); // a loop
+    await writeJpeg(join(root, 'train', wnids[1], 'y.JPEG'), 8, 8);
+    symlinkSync(join(root, 'gone'), join(root, 'train', 'n99999999')); // a dangling class folder
+    await writeJpeg(join(root, 'val', 'ILSVRC2012_val_00000001.JPEG'), 8, 8);
+    symlinkSync('nowhere', join(root, 'val', 'ILSVRC2012_val_00000002.JPEG'));
+    writeBadName(join(root, 'val'), 'ILSVRC2012_val_0000000', Buffer.alloc(4));
+    writeFileSync(
+      join(root, 'LOC_val_solution.csv'),
+      `ImageId,PredictionString\nILSVRC2012_val_00000001,${wnids[1]} 1 2 3 4\nILSVRC2012_val_00000002,${wnids[0]} 1 2 3 4\n`,
+    );
+    writeFileSync(join(root, 'synsets.txt'), `${wnids.join('\n')}\n`);
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const train = readIlsvrc({ root, split: 'train' });
+      expect(train.samples.filter((s) => s.path.includes(wnids[0])).map((s) => s.label)).toEqual([
+        0, 0,
+      ]);
+      const trainReport = await epochReport(train);
+      expect(trainReport.skipped.map((s) => s.path)).toContain(
+        join(root, 'train', wnids[0], 'x2.JPEG'),
+      );
+      const val = readIlsvrc({ root, split: 'val' });
+      expect(val.samples.map((s) => s.label)).toEqual([1, 0]);
+      const skippedVal = warn.mock.calls
+        .map(([m]) => String(m))
+        .find((m) => m.includes('not valid UTF-8'));
+      expect(skippedVal).toContain(join(root, 'val', 'ILSVRC2012_val_0000000\uFFFD.jpg'));
+      const valReport = await epochReport(val);
+      expect(valReport.examples).toBe(1);
+      expect(valReport.skipped).toEqual([
+        {
+          index: 1,
+          path: join(root, 'val', 'ILSVRC2012_val_00000002.JPEG'),
+          reason: expect.stringMatching(/dangling symbolic link: its target nowhere/),
+        },
+      ]);
     } finally {
       warn.mockRestore();
     }

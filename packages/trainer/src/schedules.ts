@@ -74,19 +74,34 @@ export interface PlateauScheduleOptions {
   patience: number;
   /** Default 0.1. */
   factor?: number;
-  /** Smallest factor on the base rate (e.g. 0.01 for 1e-2 → 1e-4, Sec. 3). Default 0.01. */
+  /**
+   * The lowest learning rate, ABSOLUTE (e.g. 1e-4: Sec. 3's rates are 1e-2, 1e-3 and 1e-4).
+   * Needs `learningRate`, since a schedule returns factors on the optimizer's base rate. Default:
+   * two drops below the base rate (`learningRate` / 100; a factor of 0.01 without it).
+   */
   min?: number;
+  /**
+   * The optimizer's base learning rate — the same number as `sgdCaffe({ learningRate })` — so
+   * that `min` can be held as the factor `min / learningRate`. Required with `min`.
+   */
+  learningRate?: number;
   /** An improvement must lower the error by more than this (absolute). Default 0. */
   threshold?: number;
 }
 
+/** The default floor without `min`: two ÷10 drops, Sec. 3's 1e-2 → 1e-3 → 1e-4. */
+const DEFAULT_FLOOR_FACTOR = 0.01;
+
 /**
  * Divides the rate by 1/`factor` when the validation top-1 error has not improved for
- * `patience` epochs ("switched when the error plateaus", Sec. 3), never below `min`. Needs a
- * `valLoader`; epochs without a validation error leave it unchanged.
+ * `patience` epochs ("switched when the error plateaus", Sec. 3), never below the learning rate
+ * `min`: `plateauSchedule({ patience: 3, min: 1e-4, learningRate: 1e-2 })` gives 1e-2 → 1e-3 →
+ * 1e-4 and stays there. Needs a `valLoader`; epochs without a validation error leave it
+ * unchanged. The state (part of every checkpoint) is `{ current, best, bad }`, `current` the
+ * factor on the base rate, as before `min` became absolute: older checkpoints restore.
  */
 export function plateauSchedule(options: PlateauScheduleOptions): Schedule {
-  checkKeys('plateauSchedule', options, ['patience', 'factor', 'min', 'threshold']);
+  checkKeys('plateauSchedule', options, ['patience', 'factor', 'min', 'learningRate', 'threshold']);
   const what = 'plateauSchedule';
   const patience = checkNumber(
     what,
@@ -102,13 +117,36 @@ export function plateauSchedule(options: PlateauScheduleOptions): Schedule {
     'a number in (0, 1)',
     (v) => v > 0 && v < 1,
   );
-  const min = checkNumber(
-    what,
-    'min',
-    options.min ?? 0.01,
-    'a number in (0, 1]',
-    (v) => v > 0 && v <= 1,
-  );
+  const learningRate =
+    options.learningRate === undefined
+      ? null
+      : checkNumber(
+          what,
+          'learningRate',
+          options.learningRate,
+          "a positive number (the optimizer's base rate)",
+          (v) => v > 0,
+        );
+  let min: number | null = null;
+  if (options.min !== undefined) {
+    if (learningRate === null) {
+      throw new TrainerArgumentError(
+        `${what}: \`min\` is the lowest learning rate, absolute (Sec. 3: 1e-4), and a schedule ` +
+          "returns factors on the optimizer's base rate: pass that rate as `learningRate` too, e.g. " +
+          `plateauSchedule({ patience: 3, min: 1e-4, learningRate: 1e-2 }). Received: min=${String(options.min)}, learningRate=undefined`,
+      );
+    }
+    min = checkNumber(
+      what,
+      'min',
+      options.min,
+      `a positive learning rate no higher than learningRate=${learningRate}`,
+      (v) => v > 0 && v <= learningRate,
+    );
+  } else if (learningRate !== null) {
+    min = learningRate * DEFAULT_FLOOR_FACTOR;
+  }
+  const floor = min === null || learningRate === null ? DEFAULT_FLOOR_FACTOR : min / learningRate;
   const threshold = checkNumber(
     what,
     'threshold',
@@ -119,7 +157,7 @@ export function plateauSchedule(options: PlateauScheduleOptions): Schedule {
   let state = { current: 1, best: Number.POSITIVE_INFINITY, bad: 0 };
   return {
     kind: 'plateau',
-    config: { patience, factor, min, threshold },
+    config: { patience, factor, min, learningRate, threshold },
     factor: () => state.current,
     epochEnd(_epoch, valError) {
       if (valError === undefined) return;
@@ -130,7 +168,7 @@ export function plateauSchedule(options: PlateauScheduleOptions): Schedule {
       }
       state.bad++;
       if (state.bad >= patience) {
-        state.current = Math.max(min, state.current * factor);
+        state.current = Math.max(floor, state.current * factor);
         state.bad = 0;
       }
     },
@@ -141,8 +179,16 @@ export function plateauSchedule(options: PlateauScheduleOptions): Schedule {
       bad: state.bad,
     }),
     setState(s) {
+      for (const key of ['current', 'best', 'bad'] as const) {
+        if (typeof s?.[key] !== 'number' || !Number.isFinite(s[key])) {
+          throw new TrainerArgumentError(
+            `${what}: a saved schedule state needs finite numbers current, best and bad. Received: ${JSON.stringify(s)}`,
+          );
+        }
+      }
       state = {
-        current: s.current,
+        // A state saved when `min` was read as a factor may sit below this floor: hold it.
+        current: Math.max(floor, s.current),
         best: s.best < 0 ? Number.POSITIVE_INFINITY : s.best,
         bad: s.bad,
       };
