@@ -6,10 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listCheckpoints, readCheckpoint } from './checkpoint';
 import { DivergenceError, RunDirectoryError, TrainerArgumentError } from './errors';
-import { resume, type TrainOptions, train, weightsSha256 } from './run';
+import { resume, train } from './run';
 import { plateauSchedule, stepSchedule } from './schedules';
 import { sgd } from './sgd';
 import { tinyLoader, tinyNet } from './testing/tinyNet';
+import type { TrainOptions } from './trainOptions';
+import { weightsSha256 } from './weightsSha256';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-trainer-'));
 let n = 0;

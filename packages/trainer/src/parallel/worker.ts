@@ -8,13 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { softmaxCrossEntropy } from '../loss';
 import { namedWeights } from '../weights';
 import { LocalWorker } from './local';
-import {
-  type Replica,
-  receiveInit,
-  receiveInitialState,
-  replicaOptimizer,
-  workerLoop,
-} from './replica';
+import { type Replica, receiveInit, receiveInitialState, replicaOptimizer } from './replica';
+import { workerLoop } from './replicaStep';
 import { watchParent } from './watchdog';
 
 const rank = Number(process.env.RECTIFIER_LOCAL_RANK);
