@@ -192,7 +192,9 @@ export async function resume(
   writeWeights(plan.parts.whole, loaded, join(p.checkpoints, loadedName));
   plan.options.optimizer.setState({ buffers: loaded.buffers });
   plan.schedule.setState(loaded.schedule);
-  truncateSync(p.metrics, Math.min(loaded.metricsBytes, bytesOf(p.metrics)));
+  // A run stopped before its first step has no metrics.jsonl yet.
+  if (existsSync(p.metrics))
+    truncateSync(p.metrics, Math.min(loaded.metricsBytes, bytesOf(p.metrics)));
   if (existsSync(p.slopes)) truncateSync(p.slopes, Math.min(loaded.slopesBytes, bytesOf(p.slopes)));
   if (finished !== null) rmSync(p.summary);
   return runFrom(plan, stateFromCheckpoint(loaded, loadedName), progress);

@@ -132,6 +132,9 @@ export async function trainLoop(
           ...engine.stepMetrics(),
         };
         emit('step', line);
+        // Let the event loop run a signal handler (Ctrl-C wired to `signal`): batches already
+        // in memory resolve as microtasks, which never give it a turn.
+        if (options.signal !== undefined) await new Promise((r) => setImmediate(r));
         // A step that ends the epoch lets the epoch end (validation, lines) run before maxSteps.
         if (options.signal?.aborted) stopping = 'interrupted';
         else if (reachedMax() && b < batches.length) stopping = 'maxSteps';
