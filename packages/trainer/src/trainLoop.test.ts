@@ -10,29 +10,13 @@ import type { TrainObserver } from './observers/observer';
 import { resume, train } from './run';
 import { readRunDirectory } from './runDirectory';
 import type { StepLine, TrainSummary } from './runRecords';
-import { stepSchedule } from './schedules';
-import { sgd } from './sgd';
-import { tinyLoader, tinyNet } from './testing/tinyNet';
-import type { TrainOptions } from './trainOptions';
+import { tinyRunOptions } from './testing/tinyRun';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-loop-'));
 let n = 0;
 const dir = () => join(root, `run-${n++}`);
 
-/** 48 examples in batches of 8: 6 steps per epoch, 3 epochs, a learning-rate step, dropout. */
-function setup(overrides: Partial<TrainOptions> = {}): Omit<TrainOptions, 'runDir'> {
-  return {
-    model: tinyNet(),
-    optimizer: sgd({ learningRate: 0.05 }),
-    schedule: stepSchedule({ at: [2] }),
-    trainLoader: tinyLoader(),
-    valLoader: tinyLoader({ size: 24, shuffle: false, seed: 9 }),
-    epochs: 3,
-    seed: 3,
-    quiet: true,
-    ...overrides,
-  };
-}
+const setup = tinyRunOptions;
 
 let reference: TrainSummary;
 let referenceDir: string;

@@ -176,13 +176,9 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
       `train: \`runDir\` must be a directory path. Received: runDir=${String(options.runDir)} (${typeof options.runDir})`,
     );
   }
-  checkNumber(
-    what,
-    'epochs',
-    options.epochs,
-    'a positive integer',
-    (v) => Number.isInteger(v) && v > 0,
-  );
+  const positiveInteger = (name: string, value: unknown, rule = 'a positive integer') =>
+    checkNumber(what, name, value, rule, (v) => Number.isInteger(v) && v > 0);
+  positiveInteger('epochs', options.epochs);
   checkNumber(what, 'seed', options.seed, 'an integer (0 is fine)', Number.isInteger);
   if (
     options.backendName !== undefined &&
@@ -192,53 +188,25 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
       `train: \`backendName\` must be a non-empty string such as selectBackend()'s \`name\`. Received: backendName=${String(options.backendName)} (${typeof options.backendName})`,
     );
   }
-  const keep = checkNumber(
-    what,
-    'keep',
-    options.keep ?? 2,
-    'a positive integer',
-    (v) => Number.isInteger(v) && v > 0,
-  );
-  const accumulate = checkNumber(
-    what,
-    'accumulate',
-    options.accumulate ?? 1,
-    'a positive integer',
-    (v) => Number.isInteger(v) && v > 0,
-  );
+  const keep = positiveInteger('keep', options.keep ?? 2);
+  const accumulate = positiveInteger('accumulate', options.accumulate ?? 1);
   const ce = options.checkpointEvery ?? 1;
   let every: TrainPlan['every'];
   if (typeof ce === 'object' && ce !== null) {
     checkKeys('train: checkpointEvery', ce, ['steps']);
-    every = {
-      steps: checkNumber(
-        what,
-        'checkpointEvery.steps',
-        ce.steps,
-        'a positive integer',
-        (v) => Number.isInteger(v) && v > 0,
-      ),
-    };
+    every = { steps: positiveInteger('checkpointEvery.steps', ce.steps) };
   } else {
     every = {
-      epochs: checkNumber(
-        what,
-        'checkpointEvery',
-        ce,
-        'a positive integer (epochs) or { steps: n }',
-        (v) => Number.isInteger(v) && v > 0,
-      ),
+      epochs: positiveInteger('checkpointEvery', ce, 'a positive integer (epochs) or { steps: n }'),
     };
   }
   const maxSteps =
     options.maxSteps === undefined
       ? null
-      : checkNumber(
-          what,
+      : positiveInteger(
           'maxSteps',
           options.maxSteps,
           'a positive integer (optimizer steps in total)',
-          (v) => Number.isInteger(v) && v > 0,
         );
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TrainerArgumentError(

@@ -111,22 +111,26 @@ async function shardStep(
   const window = { offset: at, total: n };
   setWindow(r, [r.trunk, r.head], window);
   try {
-    if (r.mode === 'hybrid') return await hybridShard(comm, r, parts, h, xs, labels, stats);
-    return await dataShard(comm, r, parts, h, xs, labels, stats);
+    const shard: Shard = { comm, r, parts, h, xs, labels, stats };
+    return r.mode === 'hybrid' ? await hybridShard(shard) : await dataShard(shard);
   } finally {
     xs.dispose();
   }
 }
 
-async function hybridShard(
-  comm: Collectives,
-  r: Replica,
-  parts: ModelParts,
-  h: StepHeader,
-  xs: tf.Tensor,
-  labels: tf.Tensor1D | null,
-  stats: CommStats,
-): Promise<StepGradients | null> {
+/** This rank's share of a step: its images (`xs`), and the whole batch's labels on rank 0. */
+interface Shard {
+  comm: Collectives;
+  r: Replica;
+  parts: ModelParts;
+  h: StepHeader;
+  xs: tf.Tensor;
+  labels: tf.Tensor1D | null;
+  stats: CommStats;
+}
+
+async function hybridShard(shard: Shard): Promise<StepGradients | null> {
+  const { comm, r, parts, h, xs, labels, stats } = shard;
   const trunk = r.trunk as tf.LayersModel;
   // One trunk forward, kept on a tape for the backward once the feature gradients are back.
   const forward = recordForward(
@@ -226,15 +230,8 @@ async function reduceShared(
   return out;
 }
 
-async function dataShard(
-  comm: Collectives,
-  r: Replica,
-  parts: ModelParts,
-  h: StepHeader,
-  xs: tf.Tensor,
-  labels: tf.Tensor1D | null,
-  stats: CommStats,
-): Promise<StepGradients | null> {
+async function dataShard(shard: Shard): Promise<StepGradients | null> {
+  const { comm, r, parts, h, xs, labels, stats } = shard;
   const root = comm.rank === 0;
   const n = h.counts.reduce((a, b) => a + b, 0);
   comm.context = { step: h.step, phase: 'scatter of labels' };
