@@ -37,7 +37,8 @@ export const reseedDropout: unique symbol = Symbol.for('@rectifier/reseedDropout
  * its seed to `tf.dropout` unchanged on every call, so a seeded tfjs Dropout drops the same units
  * at every training step (a fixed sub-network, not dropout). Here training call k draws its mask
  * from a seed derived from (seed, k): a rebuilt model replays the same masks, step by step.
- * `step` counts the training calls; a trainer that resumes sets it to the number of steps done.
+ * `step` counts the training calls; @rectifier/trainer restarts it with each step's seed
+ * ({@link reseedDropout}).
  * Unseeded, it is tfjs's Dropout. Serialized as `RectifierDropout` (not a tfjs built-in name).
  */
 export class SeededDropout extends Dropout {
