@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -6,9 +5,11 @@ import type { Engine } from '../engines/engine';
 import { ParallelError, TrainerArgumentError } from '../errors';
 import type { LossFn } from '../loss';
 import { softmaxCrossEntropy } from '../loss';
+import { closest } from '../options';
 import type { SgdOptimizer } from '../sgd';
 import type { ModelParts } from '../step';
 import { type Collectives, encodeJson } from './collectives';
+import { layerPackages } from './layerPackages';
 import { LocalRoot } from './local';
 import { launchedByMpi, mpiAvailability, mpiCollectives } from './mpi';
 import {
@@ -41,9 +42,9 @@ export interface ParallelTrainOptions {
   /**
    * Modules every local worker imports before building its replica: the packages that register
    * custom layer classes (@rectifier/activations, @rectifier/architectures and
-   * @rectifier/backend are imported already when installed). Each must resolve from this
-   * package, as the workers resolve it; one that does not is an argument error before any file
-   * is written.
+   * @rectifier/backend are imported already when installed). A package name must resolve from
+   * this package, as the workers resolve it, or it is an argument error before any file is
+   * written; a path or URL is the workers' to load.
    */
   workerImports?: readonly string[];
 }
@@ -120,20 +121,19 @@ export function resolveParallel(options: ParallelTrainOptions): ResolvedParallel
 }
 
 /**
- * Throws unless `specifier` resolves from here (where worker.ts imports it). An ESM-only
+ * Throws unless the package `specifier` names resolves from here (where worker.ts imports it), so
+ * a misspelt package fails before any file is written rather than in every worker. An ESM-only
  * package is found by `require.resolve` but refused (ERR_PACKAGE_PATH_NOT_EXPORTED): it exists.
+ * Paths and URLs are left to the workers, which report a module they cannot load.
  */
 function checkImportable(specifier: string): void {
+  if (/^(\.|\/|[a-z]+:)/i.test(specifier)) return;
   try {
-    if (specifier.startsWith('file:')) {
-      if (!existsSync(fileURLToPath(specifier))) throw new Error(`no file ${specifier}`);
-      return;
-    }
     createRequire(here()).resolve(specifier);
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return;
     throw new TrainerArgumentError(
-      `train: \`workerImports\` names ${JSON.stringify(specifier)}, which the workers cannot import (${(e as Error).message.split('\n')[0]}). Install it beside @rectifier/trainer, or pass an absolute file URL.`,
+      `train: \`workerImports\` names the package ${JSON.stringify(specifier)}, which the workers cannot import (${(e as Error).message.split('\n')[0]}). Install it beside @rectifier/trainer or fix the name${specifier.startsWith('@rectifier/') ? `; did you mean \`${closest(specifier, layerPackages)}\`?` : '.'}`,
       { cause: e },
     );
   }
