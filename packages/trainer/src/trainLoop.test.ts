@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -57,6 +58,29 @@ describe('signal', () => {
     expect(summary.weightsSha256).toBe(reference.weightsSha256);
     expect(summary.steps).toBe(18);
     expect(recorded(runDir)).toEqual(recorded(referenceDir));
+  });
+
+  test('the progress bar is stopped before the rejection: nothing is drawn after it', async () => {
+    let written = '';
+    const write = (chunk: Buffer, _encoding: string, done: () => void) => {
+      written += chunk.toString();
+      done();
+    };
+    const stream = Object.assign(new Writable({ write }), { isTTY: true });
+    const controller = new AbortController();
+    const hooks = { afterStep: (step: number) => step === 3 && controller.abort() };
+    const error = await train({
+      ...setup({ hooks, quiet: false, progress: 'bar', progressStream: stream }),
+      runDir: dir(),
+      signal: controller.signal,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(TrainingInterruptedError);
+    expect(written).toMatch(/step 3\/18/);
+    // bar.stop(): the cursor the bar hid is shown again, the line ended — a message can follow.
+    expect(written).toContain('\u001b[?25h');
+    const atRejection = written.length;
+    await new Promise((r) => setTimeout(r, 400)); // cli-progress redraws every 100 ms while running
+    expect(written.length).toBe(atRejection);
   });
 
   test('already aborted: stops at step 0 with the initial checkpoint', async () => {
