@@ -97,8 +97,6 @@ export interface RunFingerprint {
   valData: { batches: number; size: number | null } | null;
   backend: string;
   meta: Record<string, unknown> | null;
-  /** Multi-device runs only. */
-  parallel?: unknown;
 }
 
 /** config.json. */
