@@ -24,16 +24,30 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-// What a user does the next day: a new process that imports only tfjs and this package.
-test('loadModel rebuilds a saved PReLU + MSRA + SPP net in a fresh process', async () => {
-  const { model } = buildModel('small', {
+/** A PReLU + MSRA small net at 1/16 width: every Rectifier class a saved model names. */
+const smallPReLUNet = (seed: number) =>
+  buildModel('small', {
     widthMultiplier: 1 / 16,
     fcUnits: 16,
     numClasses: 4,
     activation: 'prelu',
     init: 'msra-fan-in',
-    seed: 3,
-  });
+    seed,
+  }).model;
+
+/** Runs an ES module in a new Node process that resolves this package from source; its stdout. */
+async function inFreshProcess(script: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@rectifier/source', '--input-type=module', '-e', script],
+    { cwd: packageDir },
+  );
+  return stdout;
+}
+
+// What a user does the next day: a new process that imports only tfjs and this package.
+test('loadModel rebuilds a saved PReLU + MSRA + SPP net in a fresh process', async () => {
+  const model = smallPReLUNet(3);
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -54,15 +68,7 @@ test('loadModel rebuilds a saved PReLU + MSRA + SPP net in a fresh process', asy
   const x = tf.randomUniform([2, 84, 84, 3], 0, 1, 'float32', 9);
   const expected = (model.predict(x) as tf.Tensor).dataSync();
 
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=@rectifier/source',
-      '--input-type=module',
-      '-e',
-      `
+  const stdout = await inFreshProcess(`
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '@rectifier/architectures';
@@ -72,10 +78,7 @@ const model = await loadModel(tf.io.fromMemory({ ...saved, weightData }));
 const x = tf.randomUniform([2, 84, 84, 3], 0, 1, 'float32', 9);
 const classes = JSON.stringify(model.toJSON(null, false));
 console.log(JSON.stringify({ y: Array.from(model.predict(x).dataSync()), topology: classes }));
-`,
-    ],
-    { cwd: packageDir },
-  );
+`);
   const result = JSON.parse(stdout) as { y: number[]; topology: string };
   for (const name of ['RectifierPReLU', 'RectifierMsra', 'RectifierInputConv2D']) {
     expect(result.topology).toContain(`"class_name":"${name}"`);
@@ -147,38 +150,20 @@ async function saveAsFiles(model: tf.LayersModel, dir: string): Promise<string> 
 
 // In Node without tfjs-node, tf.loadLayersModel('/path/model.json') fails ("Failed to parse URL").
 test('loadModel(path) reads model.json and its weight shards with node:fs, metadata included', async () => {
-  const { model } = buildModel('small', {
-    widthMultiplier: 1 / 16,
-    fcUnits: 16,
-    numClasses: 4,
-    activation: 'prelu',
-    init: 'msra-fan-in',
-    seed: 5,
-  });
+  const model = smallPReLUNet(5);
   setModelMetadata(model, metadata);
   const file = await saveAsFiles(model, join(work, 'files'));
   const x = tf.randomUniform([2, 84, 84, 3], 0, 1, 'float32', 4);
   const expected = (model.predict(x) as tf.Tensor).dataSync();
 
   // The same in a fresh process that imports only tfjs and this package.
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=@rectifier/source',
-      '--input-type=module',
-      '-e',
-      `
+  const stdout = await inFreshProcess(`
 import * as tf from '@tensorflow/tfjs';
 import { loadModel, readModelMetadata } from '@rectifier/architectures';
 const model = await loadModel(${JSON.stringify(file)});
 const x = tf.randomUniform([2, 84, 84, 3], 0, 1, 'float32', 4);
 console.log(JSON.stringify({ y: Array.from(model.predict(x).dataSync()), meta: readModelMetadata(model) }));
-`,
-    ],
-    { cwd: packageDir },
-  );
+`);
   const fresh = JSON.parse(stdout) as { y: number[]; meta: ModelMetadata };
   expectAllClose(fresh.y, expected);
   expect(fresh.meta).toEqual(metadata);
