@@ -45,9 +45,8 @@ async function inFreshProcess(script: string): Promise<string> {
   return stdout;
 }
 
-// What a user does the next day: a new process that imports only tfjs and this package.
-test('loadModel rebuilds a saved PReLU + MSRA + SPP net in a fresh process', async () => {
-  const model = smallPReLUNet(3);
+/** What `model.save` hands a save handler: topology, weight specs and data, metadata. */
+async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -55,7 +54,13 @@ test('loadModel rebuilds a saved PReLU + MSRA + SPP net in a fresh process', asy
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  const artifacts = saved as tf.io.ModelArtifacts;
+  return saved as tf.io.ModelArtifacts;
+}
+
+// What a user does the next day: a new process that imports only tfjs and this package.
+test('loadModel rebuilds a saved PReLU + MSRA + SPP net in a fresh process', async () => {
+  const model = smallPReLUNet(3);
+  const artifacts = await artifactsOf(model);
   const file = join(work, 'model.json');
   writeFileSync(
     file,
@@ -109,14 +114,7 @@ const metadata: ModelMetadata = {
  * first file, or concatenates in another order, gets other weights.
  */
 async function saveAsFiles(model: tf.LayersModel, dir: string): Promise<string> {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  const artifacts = saved as tf.io.ModelArtifacts;
+  const artifacts = await artifactsOf(model);
   const bytes = new Uint8Array(artifacts.weightData as ArrayBuffer);
   const specs = artifacts.weightSpecs as tf.io.WeightsManifestEntry[];
   const half = Math.floor(specs.length / 2);
