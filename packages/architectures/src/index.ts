@@ -25,9 +25,12 @@ export {
   ArchitecturesArgumentError,
   ArchitecturesError,
   FeatureMapTooSmallError,
+  ModelFileError,
 } from './errors';
 export { InputConv2D, inputConv2d } from './inputConv2d';
 export { loadModel } from './loadModel';
+export type { MeanSpec, ModelMetadata, Preprocessing } from './modelMetadata';
+export { readModelMetadata, setModelMetadata } from './modelMetadata';
 export { buildModel, deepNet, modelA, modelB, modelC, smallNet, vgg19 } from './models';
 export { SeededDropout, seededDropout } from './seededDropout';
 export type { SpatialPyramidPoolingArgs } from './spatialPyramidPooling';

@@ -86,7 +86,8 @@ export const runConfigSchema = z.strictObject({
   parallel: z.enum(['hybrid', 'data']).default('hybrid'),
   /** `local` (child processes on this machine) or `mpi`; null: mpi when launched by mpirun/srun. */
   engine: z.enum(['local', 'mpi']).nullable().default(null),
-  threads: positiveInt().max(256).default(2),
+  /** Threads of oneDNN or wasm; unset: @rectifier/backend's rule (every core, docs/packages/backend.md). */
+  threads: positiveInt().max(256).optional(),
 });
 
 export type RunConfig = z.output<typeof runConfigSchema>;

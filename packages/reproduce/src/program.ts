@@ -88,7 +88,7 @@ const overrideFlags: [
   ['--train-limit <n>', 'trainLimit', 'number', 'use only the first n training images'],
   ['--val-limit <n>', 'valLimit', 'number', 'use only the first n validation images'],
   ['--backend <name>', 'backend', 'string', 'auto (default), tensorflow, onednn, wasm, cpu'],
-  ['--threads <n>', 'threads', 'number', 'threads of oneDNN or wasm (default 2)'],
+  ['--threads <n>', 'threads', 'number', 'threads of oneDNN or wasm (default: every core)'],
   ['--devices <n>', 'devices', 'number', 'worker processes, one per device (default 1)'],
   ['--parallel <mode>', 'parallel', 'string', "hybrid (default, the paper's) or data"],
   ['--engine <name>', 'engine', 'string', 'local (default) or mpi (default under mpirun/srun)'],
@@ -160,7 +160,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       .option('--backend <name>', 'auto, tensorflow, onednn, wasm, cpu', 'auto')
       .option('--json', 'print JSON only')
       .action(async (o) => {
-        const info = await ensureBackend({ backend: o.backend, threads: 2 });
+        const info = await ensureBackend({ backend: o.backend });
         const value = {
           backend: info,
           chosen: tf.getBackend(),
