@@ -1,0 +1,80 @@
+// Elementwise kernels over big tensors: broadcasting add/subtract/multiply (oneDNN binary) and
+// relu (oneDNN eltwise), threaded and AVX-512 where wasm runs one 128-bit lane.
+#include "common.h"
+
+namespace rectifier {
+namespace {
+
+namespace B = layout::Binary;
+
+// c = a ∘ b, b broadcast over a's shape (its size-1 dimensions). Built from a key that starts
+// at `algorithm` (0 add, 1 subtract, 2 multiply), then rank, a's dims, b's dims.
+struct Binary : Entry {
+  dnnl::binary primitive;
+  memory::desc a, b;
+  explicit Binary(const std::vector<int64_t> &s) {
+    const int64_t rank = s[B::rank - B::algorithm];
+    const auto first = s.begin() + (B::count - B::algorithm);
+    a = plain(dims(first, first + rank));
+    b = plain(dims(first + rank, first + 2 * rank));
+    const int64_t op = s[0];
+    const algorithm alg = op == 0   ? algorithm::binary_add
+                          : op == 1 ? algorithm::binary_sub
+                                    : algorithm::binary_mul;
+    auto pd = dnnl::binary::primitive_desc(dnnl::binary::desc(alg, a, b, a), cpu());
+    primitive = dnnl::binary(pd);
+    impl = pd.impl_info_str();
+  }
+};
+
+Napi::Value BinaryCall(const Napi::CallbackInfo &info) {
+  auto heap = heapOf(info[0]);
+  auto p = paramsOf(info[1], B::count, true);
+  if (p.size() != B::count + 2 * static_cast<size_t>(p[B::rank])) {
+    throw std::runtime_error("rectifier-onednn: binary expects its layout then 2·rank dims");
+  }
+  auto key = sizesOf(p, B::algorithm);
+  auto &e = cached<Binary>('b', key, [&] { return std::make_unique<Binary>(key); });
+  const int64_t n = product(e.a.dims());
+  run(e.primitive,
+      {{DNNL_ARG_SRC_0, memory(e.a, cpu(), heap.at(p[B::a], n, "a"))},
+       {DNNL_ARG_SRC_1, memory(e.b, cpu(), heap.at(p[B::b], product(e.b.dims()), "b"))},
+       {DNNL_ARG_DST, memory(e.a, cpu(), heap.at(p[B::c], n, "c"))}});
+  return info.Env().Undefined();
+}
+
+namespace R = layout::Relu;
+
+// y = max(x, 0) over `size` floats.
+struct Relu : Entry {
+  dnnl::eltwise_forward primitive;
+  memory::desc md;
+  explicit Relu(const std::vector<int64_t> &s) {
+    md = memory::desc({s[0]}, dt::f32, tag::a);
+    auto pd = dnnl::eltwise_forward::primitive_desc(
+        dnnl::eltwise_forward::desc(prop_kind::forward_inference, algorithm::eltwise_relu, md,
+                                    0.f),
+        cpu());
+    primitive = dnnl::eltwise_forward(pd);
+    impl = pd.impl_info_str();
+  }
+};
+
+Napi::Value ReluCall(const Napi::CallbackInfo &info) {
+  auto heap = heapOf(info[0]);
+  auto p = paramsOf(info[1], R::count);
+  auto key = sizesOf(p, R::size);
+  auto &e = cached<Relu>('r', key, [&] { return std::make_unique<Relu>(key); });
+  run(e.primitive, {{DNNL_ARG_SRC, memory(e.md, cpu(), heap.at(p[R::x], key[0], "x"))},
+                    {DNNL_ARG_DST, memory(e.md, cpu(), heap.at(p[R::y], key[0], "y"))}});
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void exportElementwise(Napi::Env env, Napi::Object exports) {
+  exportKernel(env, exports, "binary", BinaryCall);
+  exportKernel(env, exports, "relu", ReluCall);
+}
+
+}  // namespace rectifier

@@ -1,0 +1,56 @@
+// One parameter's update of Caffe's momentum SGD (the paper's Eqn 4, learning rate inside the
+// buffer) in one pass over w, g and v:
+//   v' = μ·v − ε·(g + λ·w);   w' = w + v'
+// (ε and λ already carry the parameter's lr_mult and decay_mult). The float32 operations and
+// their order are those of @rectifier/trainer's composite update (no fused multiply-add:
+// binding.gyp builds with -ffp-contract=off), so both give the same bits.
+#include <omp.h>
+
+#include "common.h"
+
+namespace rectifier {
+namespace {
+
+namespace S = layout::SgdUpdate;
+
+// Below this many floats one thread is faster than waking the OpenMP team.
+constexpr int64_t minThreaded = 1 << 15;
+
+Napi::Value SgdUpdate(const Napi::CallbackInfo &info) {
+  auto heap = heapOf(info[0]);
+  auto p = paramsOf(info[1], S::count);
+  const auto n = static_cast<int64_t>(p[S::size]);
+  const float *w = heap.at(p[S::w], n, "w");
+  const float *g = heap.at(p[S::g], n, "g");
+  const float *v = heap.at(p[S::v], n, "v");
+  float *wOut = heap.at(p[S::wOut], n, "wOut");
+  float *vOut = heap.at(p[S::vOut], n, "vOut");
+  const float lr = static_cast<float>(p[S::learningRate]);
+  const float decay = static_cast<float>(p[S::weightDecay]);
+  const float mu = static_cast<float>(p[S::momentum]);
+  if (p[S::weightDecay] == 0.0) {
+#pragma omp parallel for schedule(static) if (n >= minThreaded)
+    for (int64_t i = 0; i < n; i++) {
+      const float next = v[i] * mu - g[i] * lr;
+      vOut[i] = next;
+      wOut[i] = w[i] + next;
+    }
+  } else {
+#pragma omp parallel for schedule(static) if (n >= minThreaded)
+    for (int64_t i = 0; i < n; i++) {
+      const float decayed = g[i] + w[i] * decay;
+      const float next = v[i] * mu - decayed * lr;
+      vOut[i] = next;
+      wOut[i] = w[i] + next;
+    }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void exportSgd(Napi::Env env, Napi::Object exports) {
+  exportKernel(env, exports, "sgdUpdate", SgdUpdate);
+}
+
+}  // namespace rectifier

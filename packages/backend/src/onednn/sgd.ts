@@ -1,0 +1,41 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { SgdUpdateAttrs } from '../wasm/sgdUpdate';
+import {
+  floats,
+  type HeapBackend,
+  heapOf,
+  type OneDnnKernel,
+  offsetOf,
+  runOrRelease,
+  size,
+} from './heap';
+import { pack } from './layouts';
+
+/**
+ * One parameter's momentum-SGD update (v' = μ·v − ε·(g + λ·w), w' = w + v') in one native pass
+ * over w, g and v, threaded above 32 K floats, instead of six wasm kernel calls and their five
+ * intermediate tensors. Same float32 operations in the same order as the composite: same bits.
+ */
+export const sgdUpdate: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
+  const { w, g, v } = inputs as { w: tf.TensorInfo; g: tf.TensorInfo; v: tf.TensorInfo };
+  const { learningRate, weightDecay, momentum } = attrs as unknown as SgdUpdateAttrs;
+  const shape = w.shape.join();
+  if (!floats(w, g, v) || g.shape.join() !== shape || v.shape.join() !== shape) return undefined;
+  const heapBackend = backend as HeapBackend;
+  const wOut = heapBackend.makeOutput([...w.shape], 'float32');
+  const vOut = heapBackend.makeOutput([...w.shape], 'float32');
+  const params = pack('sgdUpdate', {
+    w: offsetOf(heapBackend, w),
+    g: offsetOf(heapBackend, g),
+    v: offsetOf(heapBackend, v),
+    wOut: offsetOf(heapBackend, wOut),
+    vOut: offsetOf(heapBackend, vOut),
+    size: size(w.shape),
+    learningRate,
+    weightDecay,
+    momentum,
+  });
+  return runOrRelease(heapBackend, [wOut, vOut], () =>
+    addon.sgdUpdate(heapOf(heapBackend), params),
+  );
+};
