@@ -1,5 +1,10 @@
-// Elementwise kernels over big tensors: broadcasting add/subtract/multiply (oneDNN binary) and
-// relu (oneDNN eltwise), threaded and AVX-512 where wasm runs one 128-bit lane.
+// Elementwise kernels over big tensors: broadcasting add/subtract/multiply (oneDNN binary),
+// relu (oneDNN eltwise) and step (a plain loop: oneDNN has no such eltwise), threaded and
+// AVX-512 where wasm runs one 128-bit lane.
+#include <omp.h>
+
+#include <cmath>
+
 #include "common.h"
 
 namespace rectifier {
@@ -70,11 +75,29 @@ Napi::Value ReluCall(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+namespace S = layout::Step;
+
+// Below this many floats one thread is faster than waking the OpenMP team.
+constexpr int64_t minThreaded = 1 << 15;
+
+Napi::Value StepCall(const Napi::CallbackInfo &info) {
+  auto heap = heapOf(info[0]);
+  auto p = paramsOf(info[1], S::count);
+  const auto n = static_cast<int64_t>(p[S::size]);
+  const float *x = heap.at(p[S::x], n, "x");
+  float *y = heap.at(p[S::y], n, "y");
+  const float alpha = static_cast<float>(p[S::alpha]);
+#pragma omp parallel for schedule(static) if (n >= minThreaded)
+  for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.f ? 1.f : (std::isnan(x[i]) ? x[i] : alpha);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void exportElementwise(Napi::Env env, Napi::Object exports) {
   exportKernel(env, exports, "binary", BinaryCall);
   exportKernel(env, exports, "relu", ReluCall);
+  exportKernel(env, exports, "step", StepCall);
 }
 
 }  // namespace rectifier

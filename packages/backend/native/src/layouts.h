@@ -34,6 +34,9 @@
 
 #define RECTIFIER_RELU(X) X(x) X(y) X(size)
 
+// y = x > 0 ? 1 : alpha (NaN stays NaN), tfjs's Step: the relu gradient's mask.
+#define RECTIFIER_STEP(X) X(x) X(y) X(size) X(alpha)
+
 // PReLU over x seen as [rows, channels] (channels last); `channels` 1 for a shared slope.
 #define RECTIFIER_PRELU(X) X(x) X(alpha) X(y) X(rows) X(channels) X(sharedSlope)
 #define RECTIFIER_PRELU_GRAD(X) \
@@ -53,6 +56,7 @@
   L(MaxPoolGrad, maxPoolGrad, RECTIFIER_MAX_POOL_GRAD)           \
   L(Binary, binary, RECTIFIER_BINARY)                            \
   L(Relu, relu, RECTIFIER_RELU)                                  \
+  L(Step, step, RECTIFIER_STEP)                                  \
   L(Prelu, prelu, RECTIFIER_PRELU)                               \
   L(PreluGrad, preluGrad, RECTIFIER_PRELU_GRAD)                  \
   L(SgdUpdate, sgdUpdate, RECTIFIER_SGD_UPDATE)

@@ -30,6 +30,7 @@ export interface OneDnnAddon {
   maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
   binary(heap: ArrayBuffer, params: Float64Array): void;
   relu(heap: ArrayBuffer, params: Float64Array): void;
+  step(heap: ArrayBuffer, params: Float64Array): void;
   prelu(heap: ArrayBuffer, params: Float64Array): void;
   preluGrad(heap: ArrayBuffer, params: Float64Array): void;
   sgdUpdate(heap: ArrayBuffer, params: Float64Array): void;

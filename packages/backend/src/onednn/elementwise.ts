@@ -65,3 +65,22 @@ export const relu: OneDnnKernel = (addon, { inputs, backend }) => {
   });
   return runOrRelease(heapBackend, y, () => addon.relu(heapOf(heapBackend), params));
 };
+
+/**
+ * y = x > 0 ? 1 : alpha (NaN stays NaN): the mask of the relu gradient (tfjs's fused conv and
+ * dense gradients compute dy·step(y)), one threaded native pass over the big activation maps.
+ */
+export const step: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { alpha } = attrs as unknown as tf.StepAttrs;
+  if (!floats(x) || size(x.shape) < minElementwise) return undefined;
+  const heapBackend = backend as HeapBackend;
+  const y = heapBackend.makeOutput([...x.shape], 'float32');
+  const params = pack('step', {
+    x: offsetOf(heapBackend, x),
+    y: offsetOf(heapBackend, y),
+    size: size(x.shape),
+    alpha,
+  });
+  return runOrRelease(heapBackend, y, () => addon.step(heapOf(heapBackend), params));
+};

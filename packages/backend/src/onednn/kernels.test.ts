@@ -239,6 +239,19 @@ describe.runIf(oneDnnTests)('oneDNN elementwise ops over activation maps', () =>
     await compare(() => f().dataSync() as Float32Array, [kernel]);
   });
 
+  test.each([0, 0.3])(
+    'step (the relu gradient\u2019s mask), alpha %s; NaN stays NaN',
+    async (alpha) => {
+      const x = (tail: number[]) => values(map, 28).reshape([-1]).concat(tf.tensor(tail));
+      await compare(() => tf.step(x([0, -0, 2]), alpha).dataSync() as Float32Array, ['step']);
+      setOneDnnEnabled(true);
+      const engine = await onBackend('wasm', () =>
+        tf.tidy(() => tf.step(x([Number.NaN]), alpha).dataSync()),
+      );
+      expect(engine.at(-1)).toBeNaN();
+    },
+  );
+
   test('small tensors and a broadcast first operand of a subtraction stay on wasm', async () => {
     const spy = vi.spyOn(addon, 'binary');
     await compare(() => tf.sub(values([64], 25), values(map, 23)).dataSync() as Float32Array, []);

@@ -64,6 +64,7 @@ export const layouts = {
   /** Followed by `rank` dims of the output, then `rank` dims of b (1 where broadcast). */
   binary: ['a', 'b', 'c', 'algorithm', 'rank'],
   relu: ['x', 'y', 'size'],
+  step: ['x', 'y', 'size', 'alpha'],
   prelu: ['x', 'alpha', 'y', 'rows', 'channels', 'sharedSlope'],
   preluGrad: ['dy', 'x', 'alpha', 'dx', 'dalpha', 'rows', 'channels', 'sharedSlope'],
   sgdUpdate: ['w', 'g', 'v', 'wOut', 'vOut', 'size', 'learningRate', 'weightDecay', 'momentum'],

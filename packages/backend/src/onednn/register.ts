@@ -4,7 +4,7 @@ import type { KernelFn } from '../wasm/kernelCalls';
 import { registerWasmTrainingKernels } from '../wasm/register';
 import type { OneDnnAddon } from './addon';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './convolution';
-import { add, multiply, relu, sub } from './elementwise';
+import { add, multiply, relu, step, sub } from './elementwise';
 import { addressableHeap, type OneDnnKernel } from './heap';
 import { batchMatMul, fusedMatMul } from './matMul';
 import { maxPool, maxPoolGrad } from './pooling';
@@ -24,6 +24,7 @@ const kernels: [string, OneDnnKernel][] = [
   [tf.Sub, sub],
   [tf.Multiply, multiply],
   [tf.Relu, relu],
+  [tf.Step, step],
   [tf.Prelu, prelu],
   [names.PreluGrad, preluGrad],
   [names.SgdUpdate, sgdUpdate],
