@@ -21,7 +21,11 @@ buildAddon({
   skipVariable: 'RECTIFIER_ONEDNN',
   fallback: 'selectBackend() will use wasm',
   probe: () => {
-    const found = preprocesses(cxx, ['-x', 'c++', '-E', '-o', '/dev/null', '-'], '#include <dnnl.hpp>\n');
+    const found = preprocesses(
+      cxx,
+      ['-x', 'c++', '-E', '-o', '/dev/null', '-'],
+      '#include <dnnl.hpp>\n',
+    );
     if (found === 'missing') return `no C++ compiler: \`${cxx}\` did not run`;
     if (found === 'failed')
       return 'oneDNN headers (dnnl.hpp) not found: apt-get install libdnnl-dev, or brew/conda onednn';
