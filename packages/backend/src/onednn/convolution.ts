@@ -1,16 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { WasmCalls } from '../wasm/kernelCalls';
 import type { OneDnnAddon } from './addon';
-import {
-  floats,
-  type HeapBackend,
-  heapOf,
-  type OneDnnKernel,
-  offsetOf,
-  runOrRelease,
-  size,
-} from './heap';
-import { type ConvGeometry, pack } from './layouts';
+import { callAddon, floats, type HeapBackend, type OneDnnKernel, size } from './heap';
+import type { ConvGeometry } from './layouts';
 
 /** tfjs's conv info as the addon's geometry fields (layouts.ts). */
 function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
@@ -79,17 +71,12 @@ function convForward(
   const info = convInfo(x.shape, filter.shape, attrs);
   if (info === undefined || !floats(x, filter, bias)) return undefined;
   if (bias !== undefined && size(bias.shape) !== info.outChannels) return undefined;
-  const y = backend.makeOutput(info.outShape, 'float32');
-  const params = pack('conv2d', {
-    x: offsetOf(backend, x),
-    filter: offsetOf(backend, filter),
-    bias: bias === undefined ? -1 : offsetOf(backend, bias),
-    y: offsetOf(backend, y),
-    ...convGeometry(info),
-    withBias: bias !== undefined,
-    relu,
+  const [y] = callAddon(addon, backend, 'conv2d', {
+    inputs: { x, filter, bias },
+    outputs: { y: info.outShape },
+    values: { ...convGeometry(info), withBias: bias !== undefined, relu },
   });
-  return runOrRelease(backend, y, () => addon.conv2d(heapOf(backend), params));
+  return y;
 }
 
 export const conv2D: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
@@ -141,17 +128,12 @@ export const conv2DBackpropInput: OneDnnKernel = (addon, { inputs, backend, attr
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const info = convInfo(a.inputShape, filter.shape, a);
   if (info === undefined || !floats(dy, filter)) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const dx = heapBackend.makeOutput([...a.inputShape], 'float32');
-  const params = pack('conv2dBackpropInput', {
-    dy: offsetOf(heapBackend, dy),
-    filter: offsetOf(heapBackend, filter),
-    dx: offsetOf(heapBackend, dx),
-    ...convGeometry(info),
+  const [dx] = callAddon(addon, backend as HeapBackend, 'conv2dBackpropInput', {
+    inputs: { dy, filter },
+    outputs: { dx: a.inputShape },
+    values: convGeometry(info),
   });
-  return runOrRelease(heapBackend, dx, () =>
-    addon.conv2dBackpropInput(heapOf(heapBackend), params),
-  );
+  return dx;
 };
 
 /**
@@ -164,15 +146,10 @@ export const conv2DBackpropFilter: OneDnnKernel = (addon, { inputs, backend, att
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = convInfo(x.shape, a.filterShape, a);
   if (info === undefined || !floats(x, dy)) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const dw = heapBackend.makeOutput([...a.filterShape], 'float32');
-  const params = pack('conv2dBackpropFilter', {
-    x: offsetOf(heapBackend, x),
-    dy: offsetOf(heapBackend, dy),
-    dw: offsetOf(heapBackend, dw),
-    ...convGeometry(info),
+  const [dw] = callAddon(addon, backend as HeapBackend, 'conv2dBackpropFilter', {
+    inputs: { x, dy },
+    outputs: { dw: a.filterShape },
+    values: convGeometry(info),
   });
-  return runOrRelease(heapBackend, dw, () =>
-    addon.conv2dBackpropFilter(heapOf(heapBackend), params),
-  );
+  return dw;
 };

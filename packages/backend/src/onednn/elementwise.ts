@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  callAddon,
   floats,
   type HeapBackend,
-  heapOf,
   minElementwise,
   type OneDnnKernel,
-  offsetOf,
-  runOrRelease,
   size,
 } from './heap';
-import { pack } from './layouts';
 
 /**
  * c = a ∘ b (add, subtract, multiply) with tfjs's broadcasting, on oneDNN's binary primitive,
@@ -30,21 +27,14 @@ function binary(algorithm: 0 | 1 | 2): OneDnnKernel {
       if (algorithm === 1 || !same(b.shape)) return undefined;
       [full, other] = [b, a];
     }
-    const heapBackend = backend as HeapBackend;
     const padded = [...new Array(out.length - other.shape.length).fill(1), ...other.shape];
-    const c = heapBackend.makeOutput([...out], 'float32');
-    const params = pack(
-      'binary',
-      {
-        a: offsetOf(heapBackend, full),
-        b: offsetOf(heapBackend, other),
-        c: offsetOf(heapBackend, c),
-        algorithm,
-        rank: out.length,
-      },
-      [...out, ...padded],
-    );
-    return runOrRelease(heapBackend, c, () => addon.binary(heapOf(heapBackend), params));
+    const [c] = callAddon(addon, backend as HeapBackend, 'binary', {
+      inputs: { a: full, b: other },
+      outputs: { c: out },
+      values: { algorithm, rank: out.length },
+      rest: [...out, ...padded],
+    });
+    return c;
   };
 }
 
@@ -52,35 +42,31 @@ export const add = binary(0);
 export const sub = binary(1);
 export const multiply = binary(2);
 
+/** One output shaped like x from a unary addon kernel, for maps of ≥ 64 K elements. */
+function unary(kernel: 'relu' | 'step', x: tf.TensorInfo, values: { alpha?: number }) {
+  return (addon: Parameters<OneDnnKernel>[0], backend: HeapBackend) => {
+    if (!floats(x) || size(x.shape) < minElementwise) return undefined;
+    const [y] = callAddon(addon, backend, kernel, {
+      inputs: { x },
+      outputs: { y: x.shape },
+      values: { ...values, size: size(x.shape) },
+    });
+    return y;
+  };
+}
+
 /** y = max(x, 0) on oneDNN's eltwise primitive (threaded, AVX-512). */
-export const relu: OneDnnKernel = (addon, { inputs, backend }) => {
-  const { x } = inputs as { x: tf.TensorInfo };
-  if (!floats(x) || size(x.shape) < minElementwise) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const y = heapBackend.makeOutput([...x.shape], 'float32');
-  const params = pack('relu', {
-    x: offsetOf(heapBackend, x),
-    y: offsetOf(heapBackend, y),
-    size: size(x.shape),
-  });
-  return runOrRelease(heapBackend, y, () => addon.relu(heapOf(heapBackend), params));
-};
+export const relu: OneDnnKernel = (addon, { inputs, backend }) =>
+  unary('relu', (inputs as { x: tf.TensorInfo }).x, {})(addon, backend as HeapBackend);
 
 /**
  * y = x > 0 ? 1 : alpha (NaN stays NaN): the mask of the relu gradient (tfjs's fused conv and
  * dense gradients compute dy·step(y)), one threaded native pass over the big activation maps.
  */
 export const step: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
-  const { x } = inputs as { x: tf.TensorInfo };
   const { alpha } = attrs as unknown as tf.StepAttrs;
-  if (!floats(x) || size(x.shape) < minElementwise) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const y = heapBackend.makeOutput([...x.shape], 'float32');
-  const params = pack('step', {
-    x: offsetOf(heapBackend, x),
-    y: offsetOf(heapBackend, y),
-    size: size(x.shape),
-    alpha,
-  });
-  return runOrRelease(heapBackend, y, () => addon.step(heapOf(heapBackend), params));
+  return unary('step', (inputs as { x: tf.TensorInfo }).x, { alpha })(
+    addon,
+    backend as HeapBackend,
+  );
 };

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { KernelFn, WasmBackend } from '../wasm/kernelCalls';
 import type { OneDnnAddon } from './addon';
+import { type LayoutName, type LayoutValues, pack } from './layouts';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` that locate a tensor in the wasm heap. */
 export interface HeapBackend extends WasmBackend {
@@ -56,17 +57,42 @@ export const floats = (...infos: (tf.TensorInfo | undefined)[]) =>
  */
 export const minElementwise = 1 << 16;
 
-/** Runs `call`, or frees the outputs it was to fill when the addon throws. */
-export function runOrRelease<T extends tf.TensorInfo | tf.TensorInfo[]>(
+type Field<K extends LayoutName> = typeof import('./layouts').layouts[K][number];
+
+/**
+ * One call of the addon's `kernel`: fresh float32 outputs of the given shapes, the call packed
+ * by name from the tensors' heap offsets (an absent optional input is -1) and the other
+ * values, the heap read after the last allocation. The outputs come back in the order given;
+ * they are freed when the addon throws.
+ */
+export function callAddon<K extends LayoutName>(
+  addon: OneDnnAddon,
   backend: HeapBackend,
-  out: T,
-  call: () => void,
-): T {
+  kernel: K,
+  call: {
+    inputs: Partial<Record<Field<K>, tf.TensorInfo | undefined>>;
+    outputs: Partial<Record<Field<K>, readonly number[]>>;
+    values?: Partial<LayoutValues<K>>;
+    rest?: readonly number[];
+  },
+): tf.TensorInfo[] {
+  const offsets: Record<string, number> = {};
+  for (const [name, info] of Object.entries(call.inputs) as [string, tf.TensorInfo | undefined][]) {
+    offsets[name] = info === undefined ? -1 : offsetOf(backend, info);
+  }
+  const made = (Object.entries(call.outputs) as [string, readonly number[]][]).map(
+    ([name, shape]) => {
+      const info = backend.makeOutput([...shape], 'float32');
+      offsets[name] = offsetOf(backend, info);
+      return info;
+    },
+  );
+  const params = pack(kernel, { ...call.values, ...offsets } as LayoutValues<K>, call.rest);
   try {
-    call();
+    (addon[kernel] as (heap: ArrayBuffer, params: Float64Array) => void)(heapOf(backend), params);
   } catch (error) {
-    for (const info of Array.isArray(out) ? out : [out]) backend.disposeData(info.dataId);
+    for (const info of made) backend.disposeData(info.dataId);
     throw error;
   }
-  return out;
+  return made;
 }

@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WasmCalls } from '../wasm/kernelCalls';
 import type { OneDnnAddon } from './addon';
-import {
-  floats,
-  type HeapBackend,
-  heapOf,
-  type OneDnnKernel,
-  offsetOf,
-  runOrRelease,
-  size,
-} from './heap';
-import { pack } from './layouts';
+import { callAddon, floats, type HeapBackend, type OneDnnKernel, size } from './heap';
 
 /**
  * C = op(A)·op(B) (+ bias) (relu), batched, on oneDNN's matmul: A [..., m, k] (or [..., k, m]
@@ -41,23 +32,12 @@ function matMul(
   const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
   if (size(outer) !== Math.max(batchA, batchB)) return undefined;
   if (bias !== undefined && (size(bias.shape) !== n || bias.shape.at(-1) !== n)) return undefined;
-  const c = backend.makeOutput([...outer, m, n], 'float32');
-  const params = pack('matmul', {
-    a: offsetOf(backend, a),
-    b: offsetOf(backend, b),
-    bias: bias === undefined ? -1 : offsetOf(backend, bias),
-    c: offsetOf(backend, c),
-    batchA,
-    batchB,
-    m,
-    k,
-    n,
-    transposeA,
-    transposeB,
-    withBias: bias !== undefined,
-    relu,
+  const [c] = callAddon(addon, backend, 'matmul', {
+    inputs: { a, b, bias },
+    outputs: { c: [...outer, m, n] },
+    values: { batchA, batchB, m, k, n, transposeA, transposeB, withBias: bias !== undefined, relu },
   });
-  return runOrRelease(backend, c, () => addon.matmul(heapOf(backend), params));
+  return c;
 }
 
 export const batchMatMul: OneDnnKernel = (addon, { inputs, backend, attrs }) => {

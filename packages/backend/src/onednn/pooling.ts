@@ -1,13 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  floats,
-  type HeapBackend,
-  heapOf,
-  type OneDnnKernel,
-  offsetOf,
-  runOrRelease,
-} from './heap';
-import { type PoolGeometry, pack } from './layouts';
+import { callAddon, floats, type HeapBackend, type OneDnnKernel } from './heap';
+import type { PoolGeometry } from './layouts';
 
 const outShape = (g: PoolGeometry) => [g.batch, g.outHeight, g.outWidth, g.channels];
 
@@ -48,14 +41,12 @@ export const maxPool: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
   const { x } = inputs as { x: tf.TensorInfo };
   const g = poolGeometry(x.shape, attrs as unknown as tf.MaxPoolAttrs);
   if (g === undefined || !floats(x)) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const y = heapBackend.makeOutput(outShape(g), 'float32');
-  const params = pack('maxPool', {
-    x: offsetOf(heapBackend, x),
-    y: offsetOf(heapBackend, y),
-    ...g,
+  const [y] = callAddon(addon, backend as HeapBackend, 'maxPool', {
+    inputs: { x },
+    outputs: { y: outShape(g) },
+    values: g,
   });
-  return runOrRelease(heapBackend, y, () => addon.maxPool(heapOf(heapBackend), params));
+  return y;
 };
 
 /**
@@ -67,13 +58,10 @@ export const maxPoolGrad: OneDnnKernel = (addon, { inputs, backend, attrs }) => 
   const g = poolGeometry(input.shape, attrs as unknown as tf.MaxPoolGradAttrs);
   if (g === undefined || !floats(dy, input)) return undefined;
   if (dy.shape.join() !== outShape(g).join()) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const dx = heapBackend.makeOutput([...input.shape], 'float32');
-  const params = pack('maxPoolGrad', {
-    x: offsetOf(heapBackend, input),
-    dy: offsetOf(heapBackend, dy),
-    dx: offsetOf(heapBackend, dx),
-    ...g,
+  const [dx] = callAddon(addon, backend as HeapBackend, 'maxPoolGrad', {
+    inputs: { x: input, dy },
+    outputs: { dx: input.shape },
+    values: g,
   });
-  return runOrRelease(heapBackend, dx, () => addon.maxPoolGrad(heapOf(heapBackend), params));
+  return dx;
 };

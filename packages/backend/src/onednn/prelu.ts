@@ -1,15 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import {
+  callAddon,
   floats,
   type HeapBackend,
-  heapOf,
   minElementwise,
   type OneDnnKernel,
-  offsetOf,
-  runOrRelease,
   size,
 } from './heap';
-import { pack } from './layouts';
 
 /**
  * x seen as [rows, channels] (channels last) and whether alpha is one shared slope, or
@@ -39,15 +36,12 @@ export const prelu: OneDnnKernel = (addon, { inputs, backend }) => {
   if (!floats(x, alpha) || size(x.shape) < minElementwise) return undefined;
   const shape = preluShape(x, alpha);
   if (shape === undefined) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const y = heapBackend.makeOutput([...x.shape], 'float32');
-  const params = pack('prelu', {
-    x: offsetOf(heapBackend, x),
-    alpha: offsetOf(heapBackend, alpha),
-    y: offsetOf(heapBackend, y),
-    ...shape,
+  const [y] = callAddon(addon, backend as HeapBackend, 'prelu', {
+    inputs: { x, alpha },
+    outputs: { y: x.shape },
+    values: shape,
   });
-  return runOrRelease(heapBackend, y, () => addon.prelu(heapOf(heapBackend), params));
+  return y;
 };
 
 /**
@@ -62,18 +56,9 @@ export const preluGrad: OneDnnKernel = (addon, { inputs, backend }) => {
   if (!floats(dy, x, alpha) || dy.shape.join() !== x.shape.join()) return undefined;
   const shape = preluShape(x, alpha);
   if (shape === undefined) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const dx = heapBackend.makeOutput([...x.shape], 'float32');
-  const dalpha = heapBackend.makeOutput([...alpha.shape], 'float32');
-  const params = pack('preluGrad', {
-    dy: offsetOf(heapBackend, dy),
-    x: offsetOf(heapBackend, x),
-    alpha: offsetOf(heapBackend, alpha),
-    dx: offsetOf(heapBackend, dx),
-    dalpha: offsetOf(heapBackend, dalpha),
-    ...shape,
+  return callAddon(addon, backend as HeapBackend, 'preluGrad', {
+    inputs: { dy, x, alpha },
+    outputs: { dx: x.shape, dalpha: alpha.shape },
+    values: shape,
   });
-  return runOrRelease(heapBackend, [dx, dalpha], () =>
-    addon.preluGrad(heapOf(heapBackend), params),
-  );
 };

@@ -1,15 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { SgdUpdateAttrs } from '../wasm/sgdUpdate';
-import {
-  floats,
-  type HeapBackend,
-  heapOf,
-  type OneDnnKernel,
-  offsetOf,
-  runOrRelease,
-  size,
-} from './heap';
-import { pack } from './layouts';
+import { callAddon, floats, type HeapBackend, type OneDnnKernel, size } from './heap';
 
 /**
  * One parameter's momentum-SGD update (v' = μ·v − ε·(g + λ·w), w' = w + v') in one native pass
@@ -21,21 +12,9 @@ export const sgdUpdate: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
   const { learningRate, weightDecay, momentum } = attrs as unknown as SgdUpdateAttrs;
   const shape = w.shape.join();
   if (!floats(w, g, v) || g.shape.join() !== shape || v.shape.join() !== shape) return undefined;
-  const heapBackend = backend as HeapBackend;
-  const wOut = heapBackend.makeOutput([...w.shape], 'float32');
-  const vOut = heapBackend.makeOutput([...w.shape], 'float32');
-  const params = pack('sgdUpdate', {
-    w: offsetOf(heapBackend, w),
-    g: offsetOf(heapBackend, g),
-    v: offsetOf(heapBackend, v),
-    wOut: offsetOf(heapBackend, wOut),
-    vOut: offsetOf(heapBackend, vOut),
-    size: size(w.shape),
-    learningRate,
-    weightDecay,
-    momentum,
+  return callAddon(addon, backend as HeapBackend, 'sgdUpdate', {
+    inputs: { w, g, v },
+    outputs: { wOut: w.shape, vOut: w.shape },
+    values: { size: size(w.shape), learningRate, weightDecay, momentum },
   });
-  return runOrRelease(heapBackend, [wOut, vOut], () =>
-    addon.sgdUpdate(heapOf(heapBackend), params),
-  );
 };
