@@ -1,29 +1,13 @@
 import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { PreluGrad } from '../kernelNames';
-import { oneDnnTests } from '../testing/oneDnnTests';
-import { loadOneDnnAddon, type OneDnnAddon } from './addon';
-import { registerOneDnnKernels, setOneDnnEnabled } from './register';
+import { oneDnnTests, useOneDnnAddon } from '../testing/oneDnnTests';
+import { setOneDnnEnabled } from './register';
 
 // PReLU (Eqn 1–3) on oneDNN: the forward `Prelu` kernel and the one-pass gradient kernel
 // (dx and dα together) against the definition, the cpu backend's composite and wasm's kernels.
-let addon: OneDnnAddon;
-
-beforeAll(() => {
-  if (!oneDnnTests) return;
-  const loaded = loadOneDnnAddon();
-  if (loaded instanceof Error) throw loaded;
-  addon = loaded;
-  registerOneDnnKernels(addon);
-  addon.setThreads(1);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  setOneDnnEnabled(false);
-  addon?.setThreads(1);
-});
+const oneDnn = useOneDnnAddon();
 
 const data = (shape: number[], seed: number, shift = 0) =>
   Float32Array.from(
@@ -101,8 +85,8 @@ describe.runIf(oneDnnTests)('oneDNN PReLU: y, dx and dα in one pass', () => {
     const x = data(c.x, 31, -0.4).map((v, i) => (i % 97 === 0 ? 0 : v));
     const a = data(c.alpha, 32, 0.25);
     const dy = data(c.x, 33);
-    const forward = vi.spyOn(addon, 'prelu');
-    const backward = vi.spyOn(addon, 'preluGrad');
+    const forward = vi.spyOn(oneDnn(), 'prelu');
+    const backward = vi.spyOn(oneDnn(), 'preluGrad');
     setOneDnnEnabled(true);
     const engine = await onBackend('wasm', () => preluAndGrad(c, x, a, dy));
     expect(backward).toHaveBeenCalledTimes(1);
@@ -127,7 +111,7 @@ describe.runIf(oneDnnTests)('oneDNN PReLU: y, dx and dα in one pass', () => {
     const dy = data(c.x, 36);
     setOneDnnEnabled(true);
     const one = await onBackend('wasm', () => preluAndGrad(c, x, a, dy));
-    addon.setThreads(2);
+    oneDnn().setThreads(2);
     const two = await onBackend('wasm', () => preluAndGrad(c, x, a, dy));
     const again = await onBackend('wasm', () => preluAndGrad(c, x, a, dy));
     two.forEach((v, i) => {
@@ -141,7 +125,7 @@ describe.runIf(oneDnnTests)('oneDNN PReLU: y, dx and dα in one pass', () => {
     const x = data(c.x, 37, -0.3);
     const a = data(c.alpha, 38, 0.25);
     const dy = data(c.x, 39);
-    const backward = vi.spyOn(addon, 'preluGrad');
+    const backward = vi.spyOn(oneDnn(), 'preluGrad');
     setOneDnnEnabled(true);
     const engine = await onBackend('wasm', () => preluAndGrad(c, x, a, dy));
     expect(backward).not.toHaveBeenCalled();

@@ -1,29 +1,14 @@
 import { normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { SgdUpdate } from '../kernelNames';
-import { oneDnnTests } from '../testing/oneDnnTests';
-import { loadOneDnnAddon, type OneDnnAddon } from './addon';
-import { registerOneDnnKernels, setOneDnnEnabled } from './register';
+import { oneDnnTests, useOneDnnAddon } from '../testing/oneDnnTests';
+import { setOneDnnEnabled } from './register';
 
 // The fused momentum-SGD update against the composite it replaces (@rectifier/trainer's
 // `apply`: v' = μ·v − ε·(g + λ·w), w' = w + v' as tfjs ops), which it must match bit for bit:
 // the trainer's exact resume compares weights by hash.
-let addon: OneDnnAddon;
-
-beforeAll(() => {
-  if (!oneDnnTests) return;
-  const loaded = loadOneDnnAddon();
-  if (loaded instanceof Error) throw loaded;
-  addon = loaded;
-  registerOneDnnKernels(addon);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  setOneDnnEnabled(false);
-  addon?.setThreads(1);
-});
+const oneDnn = useOneDnnAddon();
 
 const data = (n: number, seed: number) => Float32Array.from(normalArray(n, seed));
 
@@ -57,8 +42,8 @@ describe.runIf(oneDnnTests)('oneDNN engine: fused momentum-SGD update', () => {
     { n: 100_003, weightDecay: 5e-4, threads: 2 },
     { n: 100_003, weightDecay: 0, threads: 2 },
   ])('$n floats, λ $weightDecay, $threads thread(s): the composite\u2019s bits', async (c) => {
-    addon.setThreads(c.threads);
-    const spy = vi.spyOn(addon, 'sgdUpdate');
+    oneDnn().setThreads(c.threads);
+    const spy = vi.spyOn(oneDnn(), 'sgdUpdate');
     setOneDnnEnabled(true);
     const engine = await onBackend('wasm', () => threeUpdates(c.n, c.weightDecay, true));
     expect(spy).toHaveBeenCalledTimes(3);

@@ -9,7 +9,13 @@ beforeAll(() => {
 });
 
 const data = (shape: number[], seed: number, shift = 0) =>
-  Float32Array.from(normalArray(shape.reduce((p, d) => p * d, 1), seed), (v) => v + shift);
+  Float32Array.from(
+    normalArray(
+      shape.reduce((p, d) => p * d, 1),
+      seed,
+    ),
+    (v) => v + shift,
+  );
 
 /** dx and dα by Eqn 2–3 in float64 for slopes on the last axis (or one shared slope). */
 function definition(x: Float32Array, a: Float32Array, dy: Float32Array, channels: number) {

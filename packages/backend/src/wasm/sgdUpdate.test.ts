@@ -16,11 +16,13 @@ describe('wasm momentum-SGD update kernel', () => {
     const fused = await onBackend('wasm', () =>
       tf.tidy(() => {
         const before = tf.memory().numTensors;
-        const out = tf.engine().runKernel(
-          SgdUpdate,
-          { w: tf.tensor(w0), g: tf.tensor(g), v: tf.tensor(v0) },
-          attrs,
-        ) as tf.Tensor[];
+        const out = tf
+          .engine()
+          .runKernel(
+            SgdUpdate,
+            { w: tf.tensor(w0), g: tf.tensor(g), v: tf.tensor(v0) },
+            attrs,
+          ) as tf.Tensor[];
         expect(tf.memory().numTensors).toBe(before + 5);
         return out.map((t) => Array.from(t.dataSync()));
       }),
