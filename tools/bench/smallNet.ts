@@ -76,7 +76,17 @@ export function buildSmallNet(config: SmallNetConfig) {
   const act = (x: tf.Tensor4D, layer: Conv) =>
     layer.alpha
       ? preluOp(
-          tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, layer.pad).add(layer.b),
+          // As the architectures' layers: bias fused into the conv, except at the stem, whose
+          // fused form would also compute the image's gradient (tfjs's fused conv does).
+          layer === convs[0]
+            ? tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, layer.pad).add(layer.b)
+            : tf.fused.conv2d({
+                x,
+                filter: layer.w as tf.Tensor4D,
+                bias: layer.b,
+                strides: layer.stride,
+                pad: layer.pad,
+              }),
           layer.alpha,
         )
       : tf.fused.conv2d({
