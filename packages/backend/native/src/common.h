@@ -47,6 +47,9 @@ std::vector<int64_t> sizesOf(const std::vector<double> &params, size_t from);
 
 int64_t product(const dims &d);
 
+// Below this many floats, a plain loop runs faster on one thread than waking the OpenMP team.
+constexpr int64_t minThreaded = 1 << 15;
+
 // Dense row-major (tfjs's layout) memory of any rank.
 memory::desc plain(const dims &d);
 
@@ -83,6 +86,37 @@ struct Staged {
 };
 
 void run(dnnl::primitive &primitive, const std::unordered_map<int, memory> &args);
+
+// One kernel call: the heap and the parameters of a layout with `count` fields (at least that
+// many when `atLeast`), with the tensors and cached primitive they name.
+struct Call {
+  Heap heap;
+  std::vector<double> p;
+
+  Call(const Napi::CallbackInfo &info, size_t count, bool atLeast = false)
+      : heap(heapOf(info[0])), p(paramsOf(info[1], count, atLeast)) {}
+
+  double operator[](size_t field) const { return p[field]; }
+
+  // The `floats` values of the tensor whose offset is parameter `field`.
+  float *at(size_t field, int64_t floats, const char *what) const {
+    return heap.at(p[field], floats, what);
+  }
+
+  // The tensor whose offset is parameter `field`, as a memory of `desc` (checked to fit).
+  memory tensor(const memory::desc &desc, size_t field, const char *what) const {
+    int64_t n = 1;
+    for (auto d : desc.dims()) n *= d;
+    return memory(desc, cpu(), heap.at(p[field], n, what));
+  }
+
+  // The primitive of `kind` for the sizes from parameter `from` on, built on first use.
+  template <typename T>
+  T &entry(char kind, size_t from) const {
+    auto key = sizesOf(p, from);
+    return cached<T>(kind, key, [&] { return std::make_unique<T>(key); });
+  }
+};
 
 // Every exported kernel, by the name the JS side calls it.
 using Kernel = Napi::Value (*)(const Napi::CallbackInfo &);

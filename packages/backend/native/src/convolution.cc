@@ -100,55 +100,38 @@ struct ConvBackwardWeights : Entry {
 };
 
 Napi::Value Conv2D(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], F::count);
-  auto key = sizesOf(p, F::batch);
-  auto &e = cached<ConvForward>('c', key, [&] { return std::make_unique<ConvForward>(key); });
+  Call call(info, F::count);
+  auto &e = call.entry<ConvForward>('c', F::batch);
   const auto &c = e.conv;
-  memory x(c.src, cpu(), heap.at(p[F::x], product(c.src.dims()), "x"));
-  memory w(c.weightsUser, cpu(), heap.at(p[F::filter], product(c.weightsUser.dims()), "filter"));
-  memory y(c.dst, cpu(), heap.at(p[F::y], product(c.dst.dims()), "y"));
+  auto w = call.tensor(c.weightsUser, F::filter, "filter");
   if (e.weights.needed) e.weights.reorder.execute(queue(), w, e.weights.staging);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, e.weights.needed ? e.weights.staging : w},
-      {DNNL_ARG_DST, y}};
-  if (e.withBias) {
-    args.emplace(DNNL_ARG_BIAS,
-                 memory(c.bias, cpu(), heap.at(p[F::bias], c.bias.dims()[0], "bias")));
-  }
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, call.tensor(c.src, F::x, "x")},
+                                       {DNNL_ARG_WEIGHTS, e.weights.needed ? e.weights.staging : w},
+                                       {DNNL_ARG_DST, call.tensor(c.dst, F::y, "y")}};
+  if (e.withBias) args.emplace(DNNL_ARG_BIAS, call.tensor(c.bias, F::bias, "bias"));
   run(e.primitive, args);
   return info.Env().Undefined();
 }
 
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], I::count);
-  auto key = sizesOf(p, I::batch);
-  auto &e =
-      cached<ConvBackwardData>('i', key, [&] { return std::make_unique<ConvBackwardData>(key); });
+  Call call(info, I::count);
+  auto &e = call.entry<ConvBackwardData>('i', I::batch);
   const auto &c = e.conv;
-  memory dy(c.dst, cpu(), heap.at(p[I::dy], product(c.dst.dims()), "dy"));
-  memory w(c.weightsUser, cpu(), heap.at(p[I::filter], product(c.weightsUser.dims()), "filter"));
-  memory dx(c.src, cpu(), heap.at(p[I::dx], product(c.src.dims()), "dx"));
+  auto w = call.tensor(c.weightsUser, I::filter, "filter");
   if (e.weights.needed) e.weights.reorder.execute(queue(), w, e.weights.staging);
-  run(e.primitive, {{DNNL_ARG_DIFF_DST, dy},
+  run(e.primitive, {{DNNL_ARG_DIFF_DST, call.tensor(c.dst, I::dy, "dy")},
                     {DNNL_ARG_WEIGHTS, e.weights.needed ? e.weights.staging : w},
-                    {DNNL_ARG_DIFF_SRC, dx}});
+                    {DNNL_ARG_DIFF_SRC, call.tensor(c.src, I::dx, "dx")}});
   return info.Env().Undefined();
 }
 
 Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], W::count);
-  auto key = sizesOf(p, W::batch);
-  auto &e = cached<ConvBackwardWeights>(
-      'f', key, [&] { return std::make_unique<ConvBackwardWeights>(key); });
+  Call call(info, W::count);
+  auto &e = call.entry<ConvBackwardWeights>('f', W::batch);
   const auto &c = e.conv;
-  memory x(c.src, cpu(), heap.at(p[W::x], product(c.src.dims()), "x"));
-  memory dy(c.dst, cpu(), heap.at(p[W::dy], product(c.dst.dims()), "dy"));
-  memory dw(c.weightsUser, cpu(), heap.at(p[W::dw], product(c.weightsUser.dims()), "dw"));
-  run(e.primitive, {{DNNL_ARG_SRC, x},
-                    {DNNL_ARG_DIFF_DST, dy},
+  auto dw = call.tensor(c.weightsUser, W::dw, "dw");
+  run(e.primitive, {{DNNL_ARG_SRC, call.tensor(c.src, W::x, "x")},
+                    {DNNL_ARG_DIFF_DST, call.tensor(c.dst, W::dy, "dy")},
                     {DNNL_ARG_DIFF_WEIGHTS, e.weights.needed ? e.weights.staging : dw}});
   if (e.weights.needed) {
     e.weights.reorder.execute(queue(), e.weights.staging, dw);

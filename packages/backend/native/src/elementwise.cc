@@ -33,18 +33,14 @@ struct Binary : Entry {
 };
 
 Napi::Value BinaryCall(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], B::count, true);
-  if (p.size() != B::count + 2 * static_cast<size_t>(p[B::rank])) {
+  Call call(info, B::count, true);
+  if (call.p.size() != B::count + 2 * static_cast<size_t>(call[B::rank])) {
     throw std::runtime_error("rectifier-onednn: binary expects its layout then 2·rank dims");
   }
-  auto key = sizesOf(p, B::algorithm);
-  auto &e = cached<Binary>('b', key, [&] { return std::make_unique<Binary>(key); });
-  const int64_t n = product(e.a.dims());
-  run(e.primitive,
-      {{DNNL_ARG_SRC_0, memory(e.a, cpu(), heap.at(p[B::a], n, "a"))},
-       {DNNL_ARG_SRC_1, memory(e.b, cpu(), heap.at(p[B::b], product(e.b.dims()), "b"))},
-       {DNNL_ARG_DST, memory(e.a, cpu(), heap.at(p[B::c], n, "c"))}});
+  auto &e = call.entry<Binary>('b', B::algorithm);
+  run(e.primitive, {{DNNL_ARG_SRC_0, call.tensor(e.a, B::a, "a")},
+                    {DNNL_ARG_SRC_1, call.tensor(e.b, B::b, "b")},
+                    {DNNL_ARG_DST, call.tensor(e.a, B::c, "c")}});
   return info.Env().Undefined();
 }
 
@@ -66,27 +62,21 @@ struct Relu : Entry {
 };
 
 Napi::Value ReluCall(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], R::count);
-  auto key = sizesOf(p, R::size);
-  auto &e = cached<Relu>('r', key, [&] { return std::make_unique<Relu>(key); });
-  run(e.primitive, {{DNNL_ARG_SRC, memory(e.md, cpu(), heap.at(p[R::x], key[0], "x"))},
-                    {DNNL_ARG_DST, memory(e.md, cpu(), heap.at(p[R::y], key[0], "y"))}});
+  Call call(info, R::count);
+  auto &e = call.entry<Relu>('r', R::size);
+  run(e.primitive, {{DNNL_ARG_SRC, call.tensor(e.md, R::x, "x")},
+                    {DNNL_ARG_DST, call.tensor(e.md, R::y, "y")}});
   return info.Env().Undefined();
 }
 
 namespace S = layout::Step;
 
-// Below this many floats one thread is faster than waking the OpenMP team.
-constexpr int64_t minThreaded = 1 << 15;
-
 Napi::Value StepCall(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], S::count);
-  const auto n = static_cast<int64_t>(p[S::size]);
-  const float *x = heap.at(p[S::x], n, "x");
-  float *y = heap.at(p[S::y], n, "y");
-  const float alpha = static_cast<float>(p[S::alpha]);
+  Call call(info, S::count);
+  const auto n = static_cast<int64_t>(call[S::size]);
+  const float *x = call.at(S::x, n, "x");
+  float *y = call.at(S::y, n, "y");
+  const float alpha = static_cast<float>(call[S::alpha]);
 #pragma omp parallel for schedule(static) if (n >= minThreaded)
   for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.f ? 1.f : (std::isnan(x[i]) ? x[i] : alpha);
   return info.Env().Undefined();

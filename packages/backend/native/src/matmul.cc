@@ -36,18 +36,12 @@ struct MatMul : Entry {
 };
 
 Napi::Value MatMulCall(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], M::count);
-  auto key = sizesOf(p, M::batchA);
-  auto &e = cached<MatMul>('m', key, [&] { return std::make_unique<MatMul>(key); });
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, memory(e.a, cpu(), heap.at(p[M::a], product(e.a.dims()), "a"))},
-      {DNNL_ARG_WEIGHTS, memory(e.b, cpu(), heap.at(p[M::b], product(e.b.dims()), "b"))},
-      {DNNL_ARG_DST, memory(e.c, cpu(), heap.at(p[M::c], product(e.c.dims()), "c"))}};
-  if (e.withBias) {
-    args.emplace(DNNL_ARG_BIAS,
-                 memory(e.bias, cpu(), heap.at(p[M::bias], e.bias.dims()[2], "bias")));
-  }
+  Call call(info, M::count);
+  auto &e = call.entry<MatMul>('m', M::batchA);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, call.tensor(e.a, M::a, "a")},
+                                       {DNNL_ARG_WEIGHTS, call.tensor(e.b, M::b, "b")},
+                                       {DNNL_ARG_DST, call.tensor(e.c, M::c, "c")}};
+  if (e.withBias) args.emplace(DNNL_ARG_BIAS, call.tensor(e.bias, M::bias, "bias"));
   run(e.primitive, args);
   return info.Env().Undefined();
 }

@@ -61,33 +61,24 @@ struct PoolBackward : Entry {
 namespace F = layout::MaxPool;
 
 Napi::Value MaxPool(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], F::count);
-  auto key = sizesOf(p, F::batch);
-  auto &e = cached<PoolForward>('p', key, [&] { return std::make_unique<PoolForward>(key); });
-  const auto &g = e.pool;
-  run(e.primitive,
-      {{DNNL_ARG_SRC, memory(g.src, cpu(), heap.at(p[F::x], product(g.src.dims()), "x"))},
-       {DNNL_ARG_DST, memory(g.dst, cpu(), heap.at(p[F::y], product(g.dst.dims()), "y"))}});
+  Call call(info, F::count);
+  auto &e = call.entry<PoolForward>('p', F::batch);
+  run(e.primitive, {{DNNL_ARG_SRC, call.tensor(e.pool.src, F::x, "x")},
+                    {DNNL_ARG_DST, call.tensor(e.pool.dst, F::y, "y")}});
   return info.Env().Undefined();
 }
 
 namespace B = layout::MaxPoolGrad;
 
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], B::count);
-  auto key = sizesOf(p, B::batch);
-  auto &e = cached<PoolBackward>('q', key, [&] { return std::make_unique<PoolBackward>(key); });
-  const auto &g = e.pool;
-  run(e.forward,
-      {{DNNL_ARG_SRC, memory(g.src, cpu(), heap.at(p[B::x], product(g.src.dims()), "x"))},
-       {DNNL_ARG_DST, e.scratchDst},
-       {DNNL_ARG_WORKSPACE, e.workspace}});
-  run(e.backward,
-      {{DNNL_ARG_DIFF_DST, memory(g.dst, cpu(), heap.at(p[B::dy], product(g.dst.dims()), "dy"))},
-       {DNNL_ARG_WORKSPACE, e.workspace},
-       {DNNL_ARG_DIFF_SRC, memory(g.src, cpu(), heap.at(p[B::dx], product(g.src.dims()), "dx"))}});
+  Call call(info, B::count);
+  auto &e = call.entry<PoolBackward>('q', B::batch);
+  run(e.forward, {{DNNL_ARG_SRC, call.tensor(e.pool.src, B::x, "x")},
+                  {DNNL_ARG_DST, e.scratchDst},
+                  {DNNL_ARG_WORKSPACE, e.workspace}});
+  run(e.backward, {{DNNL_ARG_DIFF_DST, call.tensor(e.pool.dst, B::dy, "dy")},
+                   {DNNL_ARG_WORKSPACE, e.workspace},
+                   {DNNL_ARG_DIFF_SRC, call.tensor(e.pool.src, B::dx, "dx")}});
   return info.Env().Undefined();
 }
 

@@ -47,34 +47,26 @@ struct PreluBackward : Entry {
 namespace F = layout::Prelu;
 
 Napi::Value PreluCall(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], F::count);
-  auto key = sizesOf(p, F::rows);
-  auto &e = cached<PreluForward>('u', key, [&] { return std::make_unique<PreluForward>(key); });
+  Call call(info, F::count);
+  auto &e = call.entry<PreluForward>('u', F::rows);
   const auto &s = e.shape;
-  const int64_t n = product(s.data.dims()), slopes = product(s.weights.dims());
-  run(e.primitive, {{DNNL_ARG_SRC, memory(s.data, cpu(), heap.at(p[F::x], n, "x"))},
-                    {DNNL_ARG_WEIGHTS, memory(s.weights, cpu(), heap.at(p[F::alpha], slopes, "alpha"))},
-                    {DNNL_ARG_DST, memory(s.data, cpu(), heap.at(p[F::y], n, "y"))}});
+  run(e.primitive, {{DNNL_ARG_SRC, call.tensor(s.data, F::x, "x")},
+                    {DNNL_ARG_WEIGHTS, call.tensor(s.weights, F::alpha, "alpha")},
+                    {DNNL_ARG_DST, call.tensor(s.data, F::y, "y")}});
   return info.Env().Undefined();
 }
 
 namespace B = layout::PreluGrad;
 
 Napi::Value PreluGradCall(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], B::count);
-  auto key = sizesOf(p, B::rows);
-  auto &e = cached<PreluBackward>('v', key, [&] { return std::make_unique<PreluBackward>(key); });
+  Call call(info, B::count);
+  auto &e = call.entry<PreluBackward>('v', B::rows);
   const auto &s = e.shape;
-  const int64_t n = product(s.data.dims()), slopes = product(s.weights.dims());
-  run(e.primitive,
-      {{DNNL_ARG_SRC, memory(s.data, cpu(), heap.at(p[B::x], n, "x"))},
-       {DNNL_ARG_WEIGHTS, memory(s.weights, cpu(), heap.at(p[B::alpha], slopes, "alpha"))},
-       {DNNL_ARG_DIFF_DST, memory(s.data, cpu(), heap.at(p[B::dy], n, "dy"))},
-       {DNNL_ARG_DIFF_SRC, memory(s.data, cpu(), heap.at(p[B::dx], n, "dx"))},
-       {DNNL_ARG_DIFF_WEIGHTS,
-        memory(s.weights, cpu(), heap.at(p[B::dalpha], slopes, "dalpha"))}});
+  run(e.primitive, {{DNNL_ARG_SRC, call.tensor(s.data, B::x, "x")},
+                    {DNNL_ARG_WEIGHTS, call.tensor(s.weights, B::alpha, "alpha")},
+                    {DNNL_ARG_DIFF_DST, call.tensor(s.data, B::dy, "dy")},
+                    {DNNL_ARG_DIFF_SRC, call.tensor(s.data, B::dx, "dx")},
+                    {DNNL_ARG_DIFF_WEIGHTS, call.tensor(s.weights, B::dalpha, "dalpha")}});
   return info.Env().Undefined();
 }
 

@@ -13,22 +13,18 @@ namespace {
 
 namespace S = layout::SgdUpdate;
 
-// Below this many floats one thread is faster than waking the OpenMP team.
-constexpr int64_t minThreaded = 1 << 15;
-
 Napi::Value SgdUpdate(const Napi::CallbackInfo &info) {
-  auto heap = heapOf(info[0]);
-  auto p = paramsOf(info[1], S::count);
-  const auto n = static_cast<int64_t>(p[S::size]);
-  const float *w = heap.at(p[S::w], n, "w");
-  const float *g = heap.at(p[S::g], n, "g");
-  const float *v = heap.at(p[S::v], n, "v");
-  float *wOut = heap.at(p[S::wOut], n, "wOut");
-  float *vOut = heap.at(p[S::vOut], n, "vOut");
-  const float lr = static_cast<float>(p[S::learningRate]);
-  const float decay = static_cast<float>(p[S::weightDecay]);
-  const float mu = static_cast<float>(p[S::momentum]);
-  if (p[S::weightDecay] == 0.0) {
+  Call call(info, S::count);
+  const auto n = static_cast<int64_t>(call[S::size]);
+  const float *w = call.at(S::w, n, "w");
+  const float *g = call.at(S::g, n, "g");
+  const float *v = call.at(S::v, n, "v");
+  float *wOut = call.at(S::wOut, n, "wOut");
+  float *vOut = call.at(S::vOut, n, "vOut");
+  const float lr = static_cast<float>(call[S::learningRate]);
+  const float decay = static_cast<float>(call[S::weightDecay]);
+  const float mu = static_cast<float>(call[S::momentum]);
+  if (call[S::weightDecay] == 0.0) {
 #pragma omp parallel for schedule(static) if (n >= minThreaded)
     for (int64_t i = 0; i < n; i++) {
       const float next = v[i] * mu - g[i] * lr;
