@@ -1,5 +1,7 @@
 import { needsSystemPackage } from '@rectifier/test-utils';
-import { loadOneDnnAddon } from '../onednn/addon';
+import { afterEach, beforeAll, vi } from 'vitest';
+import { loadOneDnnAddon, type OneDnnAddon } from '../onednn/addon';
+import { registerOneDnnKernels, setOneDnnEnabled } from '../onednn/register';
 
 const loaded = loadOneDnnAddon();
 
@@ -16,3 +18,29 @@ export const oneDnnTests = needsSystemPackage({
   install: 'apt-get install libdnnl-dev, then npm install',
   requireEnv: 'RECTIFIER_REQUIRE_ONEDNN',
 });
+
+/**
+ * The engine's tests' set-up: before them, the addon loaded (or the error thrown, when
+ * `oneDnnTests` demands it), its kernels registered, one thread; after each, the engine off
+ * and one thread again. Returns the addon (for spies and thread counts) once loaded.
+ */
+export function useOneDnnAddon(): () => OneDnnAddon {
+  let addon: OneDnnAddon | undefined;
+  beforeAll(() => {
+    if (!oneDnnTests) return;
+    const found = loadOneDnnAddon();
+    if (found instanceof Error) throw found;
+    addon = found;
+    registerOneDnnKernels(addon);
+    addon.setThreads(1);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    setOneDnnEnabled(false);
+    addon?.setThreads(1);
+  });
+  return () => {
+    if (addon === undefined) throw new Error('the oneDNN addon is not loaded');
+    return addon;
+  };
+}
