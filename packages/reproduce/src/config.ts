@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import type { ProtocolName } from '@rectifier/evaluation';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors';
@@ -24,8 +25,19 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const protocolNames = ['center', 'ten-view', 'dense', 'multi-scale'] as const;
-export type ProtocolFlag = (typeof protocolNames)[number];
+/**
+ * The protocol spellings users type (`--protocol`, a config's `protocols`; also the keys of
+ * stored results, `eval/ten-view.json`) → @rectifier/evaluation's protocol names. The one place
+ * the two are mapped.
+ */
+export const protocolFlags = {
+  center: 'center',
+  'ten-view': 'tenView',
+  dense: 'dense',
+  'multi-scale': 'multiScale',
+} as const satisfies Record<string, ProtocolName>;
+export type ProtocolFlag = keyof typeof protocolFlags;
+export const protocolFlagNames = Object.keys(protocolFlags) as ProtocolFlag[];
 
 /**
  * One training run, fully resolved: what a preset, a config file (JSON or YAML) and the
@@ -74,7 +86,7 @@ export const runConfigSchema = z.strictObject({
   /** Evaluate the validation set on centre crops after every epoch (Fig. 4's curves). */
   valEveryEpoch: z.boolean().default(true),
   /** Test protocols the experiment reports, and the dense scales. */
-  protocols: z.array(z.enum(protocolNames)).min(1).default(['center']),
+  protocols: z.array(z.enum(protocolFlagNames)).min(1).default(['center']),
   scales: z.array(positiveInt()).min(1).default([128, 192, 240]),
   backend: z.enum(['auto', 'tensorflow', 'onednn', 'wasm', 'cpu']).default('auto'),
   /**

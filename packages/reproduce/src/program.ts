@@ -9,7 +9,7 @@ import {
 } from '@rectifier/architectures';
 import * as tf from '@tensorflow/tfjs';
 import { Command, CommanderError, Option } from 'commander';
-import { parseRunConfig, protocolNames, type RunConfigInput, readConfigFile } from './config';
+import { parseRunConfig, protocolFlagNames, type RunConfigInput, readConfigFile } from './config';
 import { openDataset } from './datasets';
 import { ReproduceError, UsageError } from './errors';
 import { evaluateRuns, saveEvalResults } from './evaluate';
@@ -255,7 +255,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       )
       .addOption(
         new Option('--protocol <name>', 'test protocol')
-          .choices([...protocolNames])
+          .choices(protocolFlagNames)
           .default('center'),
       )
       .option(
