@@ -16,6 +16,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deriveSeed } from '@rectifier/core';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
@@ -127,6 +128,10 @@ try {
     if (!run.losses.every(Number.isFinite)) problems.push(`a loss is not finite: ${run.losses}`);
     if (new Set(run.tensors).size !== 1) problems.push(`tensors leaked: ${run.tensors}`);
     if (run.slopes === 0) problems.push('no PReLU slope in the model');
+    const nodeSeeds = [0, 1, 2].map((layer) => deriveSeed(1, 'init', layer));
+    if (JSON.stringify(run.seeds) !== JSON.stringify(nodeSeeds)) {
+      problems.push(`deriveSeed differs from Node's: ${run.seeds} vs ${nodeSeeds}`);
+    }
     console.log(
       `small PReLU-net (${(run.multiplyAdds / 1e6).toFixed(0)} M multiply-adds/image), ` +
         `${run.losses.length} steps in ${run.seconds.toFixed(1)} s: loss ` +

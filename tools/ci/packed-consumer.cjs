@@ -3,6 +3,8 @@
 const assert = require('node:assert/strict');
 const tf = require('@tensorflow/tfjs');
 const { selectBackend } = require('@rectifier/backend');
+const { deriveSeed, RectifierError } = require('@rectifier/core');
+const { createTrainingProgress } = require('@rectifier/core/progress');
 const { prelu } = require('@rectifier/activations');
 const { msra } = require('@rectifier/initializers');
 const { buildModel, spp } = require('@rectifier/architectures');
@@ -13,6 +15,9 @@ const { sgd } = require('@rectifier/trainer');
 const sharp = require('sharp');
 
 async function main() {
+  assert.ok(Number.isInteger(deriveSeed(0, 'shuffle', 2)));
+  assert.equal(new RectifierError('x').name, 'RectifierError');
+  createTrainingProgress({ mode: 'none' }).stop();
   const info = await selectBackend({ prefer: 'wasm' });
   assert.equal(info.name, 'wasm');
   const test = loadFashionMnistSubset('test');

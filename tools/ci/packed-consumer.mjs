@@ -15,6 +15,8 @@ import {
   scaleJitter,
 } from '@rectifier/augmentation';
 import { selectBackend } from '@rectifier/backend';
+import { checkOptionKeys, deriveSeed, RectifierArgumentError } from '@rectifier/core';
+import { createTestProgress } from '@rectifier/core/progress';
 import { createLoader, createRng, idxExample, loadFashionMnistSubset } from '@rectifier/data';
 import { resume, sgd, train } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
@@ -135,6 +137,22 @@ console.log('esm: augmentation in thread and in the worker pool');
   await assert.rejects(resume(runDir, options), /finished/);
   rmSync(join(runDir, '..'), { recursive: true, force: true });
   console.log('esm: trainer run (train, summary.json, resume of a finished run refused)');
+}
+
+// The foundation on its own: the option checker's voice, the seed policy, progress lines.
+assert.throws(() => checkOptionKeys({ sede: 1 }, ['seed'], 'f'), RectifierArgumentError);
+assert.equal(deriveSeed(0, 'init', 1), deriveSeed(0, 'init', 1));
+assert.notEqual(deriveSeed(0, 'init', 1), deriveSeed(1, 'init', 0));
+{
+  const lines = [];
+  const p = createTestProgress('center', 4, {
+    mode: 'lines',
+    stream: { write: (l) => lines.push(l) },
+  });
+  p.update(4);
+  p.stop();
+  assert.equal(JSON.parse(lines.at(-1)).final, true);
+  console.log('esm: @rectifier/core (option checker, deriveSeed, progress lines)');
 }
 
 // Threaded wasm loads its pthreads build from dist-relative files; a fresh process.

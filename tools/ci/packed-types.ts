@@ -6,6 +6,8 @@ import type * as activations from '@rectifier/activations';
 import type * as architectures from '@rectifier/architectures';
 import type * as augmentation from '@rectifier/augmentation';
 import type * as backend from '@rectifier/backend';
+import type * as core from '@rectifier/core';
+import type * as coreProgress from '@rectifier/core/progress';
 import type * as data from '@rectifier/data';
 import type * as initializers from '@rectifier/initializers';
 
@@ -14,6 +16,8 @@ export type Everything = [
   typeof architectures,
   typeof augmentation,
   typeof backend,
+  typeof core,
+  typeof coreProgress,
   typeof data,
   typeof initializers,
 ];

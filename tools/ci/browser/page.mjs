@@ -5,6 +5,7 @@
 import { isDecayFree, prelu } from '@rectifier/activations';
 import { buildModel, cpuScaleVariants, summarize } from '@rectifier/architectures';
 import { selectBackend, wasmTrainingKernels } from '@rectifier/backend';
+import { deriveSeed } from '@rectifier/core';
 import { msra } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -68,6 +69,8 @@ async function main() {
     losses,
     tensors,
     seconds,
+    // The seed policy must give the same seeds in every engine; browser-check compares with Node.
+    seeds: [0, 1, 2].map((layer) => deriveSeed(1, 'init', layer)),
   };
 }
 
