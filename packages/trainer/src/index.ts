@@ -16,8 +16,21 @@ export type { ParallelMode } from './parallel/replica';
 export type { ParallelTrainOptions } from './parallel/start';
 export type { Progress, ProgressMode, ProgressStream, ProgressUpdate } from './progress';
 export { createProgress } from './progress';
-export type { Loader, TrainHooks, TrainOptions, TrainSummary } from './run';
+export type { Loader, TrainHooks, TrainOptions } from './run';
 export { resume, train, weightsSha256 } from './run';
+export type {
+  CheckpointChoice,
+  CheckpointEntry,
+  EpochLine,
+  MetricLine,
+  RunConfigFile,
+  RunDirectory,
+  RunFingerprint,
+  SlopeLine,
+  StepLine,
+  TrainSummary,
+} from './runDirectory';
+export { loadCheckpointInto, readRunDirectory } from './runDirectory';
 export type {
   PlateauScheduleOptions,
   Schedule,

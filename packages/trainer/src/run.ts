@@ -8,7 +8,6 @@ import {
   renameSync,
   statSync,
   truncateSync,
-  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Batch } from '@rectifier/data';
@@ -45,6 +44,7 @@ import {
   startParallel,
 } from './parallel/start';
 import { createProgress, type Progress, type ProgressMode, type ProgressStream } from './progress';
+import { runPaths, type TrainSummary, writeJsonAtomic, writeWeights } from './runDirectory';
 import { constantSchedule, type Schedule } from './schedules';
 import { SgdOptimizer } from './sgd';
 import { type ModelParts, modelParts, stepGradients, type TrainableModel } from './step';
@@ -110,23 +110,6 @@ export interface TrainOptions extends ParallelTrainOptions {
    * `tf.getBackend()` alone cannot tell the two apart.
    */
   backendName?: string;
-}
-
-/** What summary.json holds. */
-export interface TrainSummary {
-  finished: true;
-  steps: number;
-  epochs: number;
-  wallTimeMs: number;
-  trainLoss: number | null;
-  trainTop1Error: number | null;
-  valTop1Error: number | null;
-  valTop5Error: number | null;
-  bestCheckpoint: string | null;
-  lastCheckpoint: string;
-  /** SHA-256 of the final weights in the model's weight order, float32 little-endian. */
-  weightsSha256: string;
-  backend: string;
 }
 
 const optionKeys = [
@@ -338,19 +321,6 @@ function makeProgress(options: TrainOptions): Progress {
   );
 }
 
-const paths = (runDir: string) => ({
-  config: join(runDir, 'config.json'),
-  metrics: join(runDir, 'metrics.jsonl'),
-  slopes: join(runDir, 'slopes.jsonl'),
-  summary: join(runDir, 'summary.json'),
-  checkpoints: join(runDir, 'checkpoints'),
-});
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
-}
-
 /** The fields of two fingerprints that differ (top-level keys). */
 function differences(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -400,7 +370,7 @@ function tensorsOf(
 
 function checkpoint(ctx: Context, s: RunState): void {
   const { options, parts } = ctx;
-  const p = paths(options.runDir);
+  const p = runPaths(options.runDir);
   const state: CheckpointState & Record<string, unknown> = {
     step: s.step,
     epoch: s.epoch,
@@ -475,7 +445,7 @@ function slopeLine(parts: ModelParts, epoch: number, step: number) {
 
 async function run(ctx: Context, s: RunState): Promise<TrainSummary> {
   const { options, parts, schedule, progress } = ctx;
-  const p = paths(options.runDir);
+  const p = runPaths(options.runDir);
   const opt = options.optimizer;
   const startedAt = performance.now() - s.elapsedMs;
   const elapsed = () => performance.now() - startedAt;
@@ -631,7 +601,7 @@ function freshState(): RunState {
 export async function train(options: TrainOptions): Promise<TrainSummary> {
   const prepared = prepare(options);
   if (isFollower(prepared.multi)) return follow(prepared);
-  const p = paths(options.runDir);
+  const p = runPaths(options.runDir);
   if (existsSync(p.config)) {
     const stored = JSON.parse(readFileSync(p.config, 'utf8')) as { run: Record<string, unknown> };
     const diff = differences(stored.run, prepared.fingerprint);
@@ -677,7 +647,7 @@ export async function resume(
   const full = { ...options, runDir } as TrainOptions;
   const prepared = prepare(full);
   if (isFollower(prepared.multi)) return follow(prepared);
-  const p = paths(runDir);
+  const p = runPaths(runDir);
   if (!existsSync(p.config)) {
     throw new RunDirectoryError(
       runDir,
@@ -720,7 +690,7 @@ export async function resume(
   }
   removeTemporaries(p.checkpoints);
   const ctx: Context = { ...prepared, progress };
-  restore(ctx, loaded);
+  restore(ctx, loaded, join(p.checkpoints, loadedName));
   truncateSync(p.metrics, Math.min(loaded.metricsBytes, bytesOf(p.metrics)));
   if (existsSync(p.slopes)) truncateSync(p.slopes, Math.min(loaded.slopesBytes, bytesOf(p.slopes)));
   const extra = loaded as CheckpointState & {
@@ -745,17 +715,8 @@ export async function resume(
 }
 
 /** Puts a checkpoint's weights, momentum buffers and schedule state into the live objects. */
-function restore(ctx: Context, c: CheckpointState): void {
-  const byName = new Map(c.weights.map((w) => [w.name, w]));
-  for (const w of ctx.parts.whole.weights) {
-    const saved = byName.get(weightName(w));
-    if (saved === undefined) {
-      throw new CheckpointError('checkpoint', `has no weight ${weightName(w)}`);
-    }
-    const t = tf.tensor(saved.data, saved.shape);
-    w.write(t);
-    t.dispose();
-  }
+function restore(ctx: Context, c: CheckpointState, source: string): void {
+  writeWeights(ctx.parts.whole, c, source);
   ctx.options.optimizer.setState({ buffers: c.buffers });
   ctx.schedule.setState(c.schedule);
 }
