@@ -2,16 +2,15 @@ import type { ModelOptions } from './architectureSpec';
 import { type BuiltModel, buildArchitecture } from './buildArchitecture';
 import {
   type DeepNetOptions,
-  describeArchitecture,
   describeDeepNet,
   describeModelA,
   describeModelB,
   describeModelC,
   describeSmallNet,
   describeVgg19,
-  type ModelName,
   type Vgg19Options,
 } from './describeArchitecture';
+import { describeArchitecture, type ModelBuildOptions, type ModelName } from './modelRegistry';
 
 /** Small 14-layer model of Table 1 (He & Sun 2014 model E), SPP {6,3,2,1}. */
 export const smallNet = (options: ModelOptions = {}): BuiltModel =>
@@ -37,8 +36,9 @@ export const modelC = (options: ModelOptions = {}): BuiltModel =>
 export const vgg19 = (options: Vgg19Options = {}): BuiltModel =>
   buildArchitecture(describeVgg19(options));
 
-/** Any model by name: `small`, `deep`, `A`, `B`, `C`, `vgg19`, `vgg19-spp`. */
-export const buildModel = (
-  name: ModelName,
-  options: DeepNetOptions & Vgg19Options = {},
-): BuiltModel => buildArchitecture(describeArchitecture(name, options));
+/**
+ * Any registered model by name: `small`, `deep`, `A`, `B`, `C`, `vgg19`, `vgg19-spp`, or one
+ * added with `registerModel`.
+ */
+export const buildModel = (name: ModelName, options: ModelBuildOptions = {}): BuiltModel =>
+  buildArchitecture(describeArchitecture(name, options));

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { activationKinds } from '@rectifier/activations';
+import { modelNames } from '@rectifier/architectures';
 import type { ProtocolName } from '@rectifier/evaluation';
+import { initKinds } from '@rectifier/initializers';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors';
@@ -50,11 +53,17 @@ export const runConfigSchema = z.strictObject({
   experiment: z.string().min(1).default('custom'),
   variant: z.string().min(1).default('default'),
   scale: z.enum(['cpu', 'paper']).default('cpu'),
-  model: z.enum(['small', 'deep', 'A', 'B', 'C', 'vgg19', 'vgg19-spp']).default('small'),
-  activation: z.enum(['relu', 'lrelu', 'prelu', 'prelu-shared']).default('prelu'),
+  /** A model of @rectifier/architectures' registry (`modelNames`, `registerModel` adds to it). */
+  model: z
+    .string()
+    .refine((name) => modelNames.includes(name), {
+      error: () => `must be one of ${modelNames.join(', ')}`,
+    })
+    .default('small'),
+  activation: z.enum(activationKinds).default('prelu'),
   /** LReLU's fixed slope; PReLU's initial slope (Sec. 2.1: 0.25). */
   slope: z.number().min(0).lt(1).default(0.25),
-  init: z.enum(['msra-fan-in', 'msra-fan-out', 'xavier', 'gaussian']).default('msra-fan-out'),
+  init: z.enum(initKinds).default('msra-fan-out'),
   widthMultiplier: z.number().positive().max(4).default(1),
   fcUnits: positiveInt().default(4096),
   /** Extra conv 2×2, 256 layers of the deep model (Sec. 2.2: up to 16, 30 layers). */
