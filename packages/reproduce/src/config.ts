@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { activationKinds } from '@rectifier/activations';
 import { modelNames } from '@rectifier/architectures';
+import type { BackendPreference } from '@rectifier/backend';
 import type { ProtocolName } from '@rectifier/evaluation';
 import { initKinds } from '@rectifier/initializers';
 import { parse as parseYaml } from 'yaml';
@@ -9,6 +10,15 @@ import { z } from 'zod';
 import { UsageError } from './errors';
 
 const positiveInt = () => z.number().int().positive();
+
+/** `selectBackend`'s `prefer` values, as `--backend` and a config's `backend` take them. */
+export const backendChoices = [
+  'auto',
+  'tensorflow',
+  'onednn',
+  'wasm',
+  'cpu',
+] as const satisfies readonly BackendPreference[];
 
 /** Learning-rate schedules of @rectifier/trainer, as a config names them. */
 export const scheduleSchema = z.discriminatedUnion('kind', [
@@ -97,7 +107,7 @@ export const runConfigSchema = z.strictObject({
   /** Test protocols the experiment reports, and the dense scales. */
   protocols: z.array(z.enum(protocolFlagNames)).min(1).default(['center']),
   scales: z.array(positiveInt()).min(1).default([128, 192, 240]),
-  backend: z.enum(['auto', 'tensorflow', 'onednn', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(backendChoices).default('auto'),
   /**
    * Devices (one worker process each; Sec. 3 "Multi-GPU"): the mini-batch stays `batchSize`
    * whatever the count. Under mpirun/srun the MPI world size is used and this is left at 1.

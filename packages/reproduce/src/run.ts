@@ -1,13 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
 import { type BackendInfo, selectBackend } from '@rectifier/backend';
 import {
   constantSchedule,
-  listCheckpoints,
+  loadCheckpointInto,
   type ProgressMode,
   plateauSchedule,
-  readCheckpoint,
+  type RunDirectory,
+  readRunDirectory,
   resume,
   type Schedule,
   sgd,
@@ -15,9 +16,7 @@ import {
   type TrainOptions,
   type TrainSummary,
   train,
-  weightName,
 } from '@rectifier/trainer';
-import * as tf from '@tensorflow/tfjs';
 import { parseRunConfig, type RunConfig } from './config';
 import { type AppDataset, openDataset } from './datasets';
 import { InterruptedError, RunDirError } from './errors';
@@ -158,9 +157,11 @@ interface StoredRun {
   classes: string[];
   dataName: string;
   summary: TrainSummary | null;
+  /** Everything else the trainer wrote (metrics, slopes, checkpoints, versions), typed. */
+  directory: RunDirectory;
 }
 
-/** The app's config and state of a run directory (written by `trainRun`). */
+/** The app's config and state of a run directory (written by `trainRun`), through the trainer's reader. */
 export function readRun(runDir: string): StoredRun {
   const path = join(runDir, 'config.json');
   if (!existsSync(path)) {
@@ -169,25 +170,30 @@ export function readRun(runDir: string): StoredRun {
       'no config.json: not a run directory. Start one with `rectifier train`.',
     );
   }
-  const stored = JSON.parse(readFileSync(path, 'utf8')) as {
-    run: { meta: { rectifier?: unknown; data?: string; classes?: string[] } | null };
-  };
-  const meta = stored.run.meta;
+  const directory = readRunDirectory(runDir);
+  const meta = directory.config.run.meta as {
+    rectifier?: unknown;
+    data?: string;
+    classes?: string[];
+  } | null;
   if (meta?.rectifier === undefined) {
     throw new RunDirError(
       runDir,
       'config.json was not written by `rectifier train` (no run.meta.rectifier).',
     );
   }
-  const summaryPath = join(runDir, 'summary.json');
   return {
     config: parseRunConfig(meta.rectifier, `${path} (run.meta.rectifier)`),
     classes: meta.classes ?? [],
     dataName: meta.data ?? '',
-    summary: existsSync(summaryPath)
-      ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as TrainSummary)
-      : null,
+    summary: directory.summary,
+    directory,
   };
+}
+
+/** The step `resume` continues from: its newest checkpoint's (0 when it has none yet). */
+export function resumeStep(runDir: string): number {
+  return readRun(runDir).directory.checkpoints[0]?.step ?? 0;
 }
 
 /** Continues an interrupted run from its newest readable checkpoint. */
@@ -222,31 +228,8 @@ export async function loadRunModel(
 }> {
   const run = readRun(runDir);
   await ensureBackend(run.config);
-  const dir = join(runDir, 'checkpoints');
-  const names = existsSync(dir) ? listCheckpoints(dir) : [];
-  let name: string | undefined;
-  if (which === 'last') name = names[0];
-  else if (which === 'best') name = run.summary?.bestCheckpoint ?? undefined;
-  else name = names.find((n) => n === which);
-  if (name === undefined) {
-    throw new RunDirError(
-      runDir,
-      which === 'best'
-        ? 'no best checkpoint (the run had no validation set or is unfinished); use --checkpoint last'
-        : `no checkpoint ${JSON.stringify(which)} in checkpoints/ (have: ${names.join(', ') || 'none'})`,
-    );
-  }
-  const state = readCheckpoint(join(dir, name));
   const built = buildFromConfig(run.config, run.classes.length, softmax);
-  const byName = new Map(state.weights.map((w) => [w.name, w]));
-  for (const w of built.model.weights) {
-    const saved = byName.get(weightName(w));
-    if (saved === undefined)
-      throw new RunDirError(runDir, `checkpoint ${name} has no weight ${weightName(w)}`);
-    const t = tf.tensor(saved.data, saved.shape);
-    w.write(t);
-    t.dispose();
-  }
+  const { name } = loadCheckpointInto(built.model, runDir, { checkpoint: which });
   return {
     built,
     config: run.config,
