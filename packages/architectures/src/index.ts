@@ -8,6 +8,7 @@ export type {
 } from './architectureSpec';
 export type { BuiltModel } from './buildArchitecture';
 export { buildArchitecture } from './buildArchitecture';
+export { builtModelOf } from './builtModelOf';
 export type { CpuScaleVariant } from './cpuScale';
 export { cpuScaleVariants } from './cpuScale';
 export type { DeepNetOptions, Vgg19Options } from './describeArchitecture';

@@ -1,4 +1,4 @@
-import { type BuiltModel, buildModel } from '@rectifier/architectures';
+import { type BuiltModel, buildModel, loadModel } from '@rectifier/architectures';
 import { centerCrop, compose, normalize, resizeShorter } from '@rectifier/augmentation';
 import { registerWasmTrainingKernels } from '@rectifier/backend';
 import { createRng, loadFashionMnistSubset } from '@rectifier/data';
@@ -190,5 +190,32 @@ describe('grey models and the data sets of @rectifier/data', () => {
     expect(() => datasetSource(fashion, { limit: 0 })).toThrow(
       /`limit` must be a positive integer/,
     );
+  });
+});
+
+describe('a saved and loaded model', () => {
+  it('is tested by every protocol exactly as the model it was saved from', async () => {
+    const built = tinyModel('small');
+    let saved: tf.io.ModelArtifacts | undefined;
+    await built.model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const loaded = await loadModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+    const pngs = await Promise.all([randomPng(100, 90, 21), randomPng(90, 100, 22)]);
+    const protocols = [
+      (m: BuiltModel | tf.LayersModel) => center(m, { resize: 88, crop, preprocess }),
+      (m: BuiltModel | tf.LayersModel) => tenView(m, { resize: 88, crop, preprocess }),
+      (m: BuiltModel | tf.LayersModel) => dense(m, { scale: 96, crop, preprocess }),
+      (m: BuiltModel | tf.LayersModel) => multiScale(m, { scales: [88, 104], crop, preprocess }),
+    ];
+    for (const make of protocols) {
+      const [a, b] = [await make(built).score(pngs), await make(loaded).score(pngs)];
+      a.forEach((scores, i) => expect(Array.from(b[i])).toEqual(Array.from(scores)));
+    }
+    built.model.dispose();
+    loaded.dispose();
   });
 });

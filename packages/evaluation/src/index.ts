@@ -40,6 +40,7 @@ export {
   type ProtocolName,
   protocolNames,
   type Scorer,
+  type TestedModel,
   tenView,
 } from './protocols';
 export { formatJson, formatPerClassCsv, formatTable, type TableRow } from './report';

@@ -1,4 +1,4 @@
-import type { BuiltModel } from '@rectifier/architectures';
+import { type BuiltModel, builtModelOf } from '@rectifier/architectures';
 import {
   centerCrop,
   compose,
@@ -79,6 +79,15 @@ export interface MultiScaleOptions extends Omit<DenseOptions, 'scale'> {
   /** Shorter sides, averaged with equal weights. Default [256, 384, 480] (Table 4). */
   scales?: number[];
 }
+
+/**
+ * What the protocols test: a `BuiltModel` (from `buildModel`, the model `train()` trained), or a
+ * whole `tf.LayersModel` as `loadModel` returns a saved one (its trunk and head are found again
+ * by `builtModelOf`).
+ */
+export type TestedModel = BuiltModel | tf.LayersModel;
+
+const asBuilt = (m: TestedModel): BuiltModel => (m instanceof tf.LayersModel ? builtModelOf(m) : m);
 
 const paper = { resize: 256, crop: 224, scales: [256, 384, 480] }; // Sec. 3 "Testing", Table 4
 
@@ -238,8 +247,8 @@ function cropProtocol(
  * left = round((W − crop)/2) with Python's half-to-even rounding (torchvision's `CenterCrop`;
  * Caffe floors — they differ only when H − crop or W − crop is odd, by one pixel).
  */
-export function center(built: BuiltModel, options: CropOptions = {}): Scorer {
-  return cropProtocol('center', built, options);
+export function center(model: TestedModel, options: CropOptions = {}): Scorer {
+  return cropProtocol('center', asBuilt(model), options);
 }
 
 /**
@@ -249,8 +258,8 @@ export function center(built: BuiltModel, options: CropOptions = {}): Scorer {
  * score vectors are averaged (as Caffe and the paper; torchvision's recipe averages logits).
  * Centre offset: round((side − crop)/2), half to even (torchvision); Caffe floors.
  */
-export function tenView(built: BuiltModel, options: CropOptions = {}): Scorer {
-  return cropProtocol('tenView', built, options);
+export function tenView(model: TestedModel, options: CropOptions = {}): Scorer {
+  return cropProtocol('tenView', asBuilt(model), options);
 }
 
 /** Window side and the scale check shared by `dense` and `multiScale`. */
@@ -274,7 +283,8 @@ function denseGeometry(where: string, built: BuiltModel, scale: number, crop: nu
  * Throws `ScaleTooSmallError` at once, before any image is read, when the map at `scale` is
  * smaller than one window.
  */
-export function dense(built: BuiltModel, options: DenseOptions): Scorer {
+export function dense(model: TestedModel, options: DenseOptions): Scorer {
+  const built = asBuilt(model);
   checkKeys('dense', options ?? {}, ['scale', 'crop', 'preprocess', 'flip', 'form']);
   const scale = positiveInt('scale', options?.scale);
   const crop = positiveInt('crop', options.crop ?? paper.crop);
@@ -358,7 +368,8 @@ async function average(scorers: readonly Scorer[], images: readonly Buffer[]) {
  * Its `parts` are those `dense` scorers (smallest scale first): `evaluateAll([...ms.parts, ms])`
  * reports every scale and the multi-scale mean while running each scale once.
  */
-export function multiScale(built: BuiltModel, options: MultiScaleOptions = {}): CompositeScorer {
+export function multiScale(model: TestedModel, options: MultiScaleOptions = {}): CompositeScorer {
+  const built = asBuilt(model);
   checkKeys('multiScale', options, ['scales', 'crop', 'preprocess', 'flip', 'form']);
   const { scales = paper.scales, ...rest } = options;
   if (!Array.isArray(scales) || scales.length === 0) {
