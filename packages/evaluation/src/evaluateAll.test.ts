@@ -213,7 +213,7 @@ describe('a saved and loaded model', () => {
     ];
     for (const make of protocols) {
       const [a, b] = [await make(built).score(pngs), await make(loaded).score(pngs)];
-      a.forEach((scores, i) => expect(Array.from(b[i])).toEqual(Array.from(scores)));
+      for (const [i, scores] of a.entries()) expect(Array.from(b[i])).toEqual(Array.from(scores));
     }
     built.model.dispose();
     loaded.dispose();
