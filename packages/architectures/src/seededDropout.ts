@@ -26,11 +26,19 @@ function stepSeed(seed: number, step: number): number {
 }
 
 /**
+ * The hook @rectifier/trainer calls on a dropout layer before each step's forward pass: the
+ * step's seed, and the mask counter back to 0. A registered symbol (`Symbol.for`), so neither
+ * package imports the other; the trainer declares the same one (its `reseedDropout`).
+ */
+export const reseedDropout: unique symbol = Symbol.for('@rectifier/reseedDropout');
+
+/**
  * `tf.layers.dropout` with a seed that reproduces without freezing the mask. tfjs's Dropout hands
  * its seed to `tf.dropout` unchanged on every call, so a seeded tfjs Dropout drops the same units
  * at every training step (a fixed sub-network, not dropout). Here training call k draws its mask
  * from a seed derived from (seed, k): a rebuilt model replays the same masks, step by step.
- * `step` counts the training calls; a trainer that resumes sets it to the number of steps done.
+ * `step` counts the training calls; @rectifier/trainer restarts it with each step's seed
+ * ({@link reseedDropout}).
  * Unseeded, it is tfjs's Dropout. Serialized as `RectifierDropout` (not a tfjs built-in name).
  */
 export class SeededDropout extends Dropout {
@@ -49,6 +57,12 @@ export class SeededDropout extends Dropout {
     config: tf.serialization.ConfigDict,
   ): T {
     return new cls(config);
+  }
+
+  /** Draws the next training call's mask from (seed, 0): see {@link reseedDropout}. */
+  [reseedDropout](seed: number): void {
+    (this as unknown as Tfjs).seed = seed;
+    this.step = 0;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {

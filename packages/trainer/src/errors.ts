@@ -69,3 +69,20 @@ export class ParallelError extends TrainerError {
     super(message, options);
   }
 }
+
+/**
+ * The run was stopped on request (`train`'s `signal` aborted, e.g. by Ctrl-C) after step `step`;
+ * checkpoint `checkpoint` holds it, and `resume(runDir, options)` continues exactly from there.
+ */
+export class TrainingInterruptedError extends TrainerError {
+  override name = 'TrainingInterruptedError';
+  constructor(
+    readonly runDir: string,
+    readonly step: number,
+    readonly checkpoint: string,
+  ) {
+    super(
+      `Training was interrupted after step ${step}; checkpoint ${checkpoint} holds it. Continue with resume(runDir, options) (run directory ${runDir}).`,
+    );
+  }
+}

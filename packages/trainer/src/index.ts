@@ -7,30 +7,29 @@ export {
   RunDirectoryError,
   TrainerArgumentError,
   TrainerError,
+  TrainingInterruptedError,
 } from './errors';
 export type { LossFn } from './loss';
 export { errorCounts, softmaxCrossEntropy } from './loss';
+export type { EpochEndEvent, StopReason, TrainObserver } from './observers/observer';
 export type { Collectives } from './parallel/collectives';
 export { assignLocalDevice, launchedByMpi, mpiAvailability } from './parallel/mpi';
 export type { ParallelMode } from './parallel/replica';
 export type { ParallelTrainOptions } from './parallel/start';
 export type { Progress, ProgressMode, ProgressStream, ProgressUpdate } from './progress';
 export { createProgress } from './progress';
-export type { Loader, TrainHooks, TrainOptions } from './run';
-export { resume, train, weightsSha256 } from './run';
+export { resume, train } from './run';
+export type { CheckpointChoice, CheckpointEntry, RunDirectory } from './runDirectory';
+export { loadCheckpointInto, readRunDirectory } from './runDirectory';
 export type {
-  CheckpointChoice,
-  CheckpointEntry,
   EpochLine,
   MetricLine,
   RunConfigFile,
-  RunDirectory,
   RunFingerprint,
   SlopeLine,
   StepLine,
   TrainSummary,
-} from './runDirectory';
-export { loadCheckpointInto, readRunDirectory } from './runDirectory';
+} from './runRecords';
 export type {
   PlateauScheduleOptions,
   Schedule,
@@ -43,10 +42,20 @@ export { defaultGroups, SgdOptimizer, sgd } from './sgd';
 export type {
   HeadResult,
   ModelParts,
+  ReseedableDropout,
   StepGradientOptions,
   StepGradients,
   TrainableModel,
 } from './step';
-export { headGradients, modelParts, seedDropout, stepGradients, trunkGradients } from './step';
+export {
+  headGradients,
+  modelParts,
+  reseedDropout,
+  seedDropout,
+  stepGradients,
+  trunkGradients,
+} from './step';
+export type { Loader, TrainHooks, TrainOptions } from './trainOptions';
 export type { NamedWeight, WeightKind } from './weights';
 export { namedWeights, weightKind, weightName } from './weights';
+export { weightsSha256 } from './weightsSha256';

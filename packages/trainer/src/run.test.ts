@@ -6,10 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listCheckpoints, readCheckpoint } from './checkpoint';
 import { DivergenceError, RunDirectoryError, TrainerArgumentError } from './errors';
-import { resume, type TrainOptions, train, weightsSha256 } from './run';
-import { plateauSchedule, stepSchedule } from './schedules';
+import { resume, train } from './run';
+import { plateauSchedule } from './schedules';
 import { sgd } from './sgd';
-import { tinyLoader, tinyNet } from './testing/tinyNet';
+import { tinyLoader, type tinyNet } from './testing/tinyNet';
+import { tinyRunOptions } from './testing/tinyRun';
+import type { TrainOptions } from './trainOptions';
+import { weightsSha256 } from './weightsSha256';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-trainer-'));
 let n = 0;
@@ -20,20 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** 48 examples in batches of 8: 6 steps per epoch. */
-function setup(overrides: Partial<TrainOptions> = {}): Omit<TrainOptions, 'runDir'> {
-  return {
-    model: tinyNet(),
-    optimizer: sgd({ learningRate: 0.05 }),
-    schedule: stepSchedule({ at: [2] }),
-    trainLoader: tinyLoader(),
-    valLoader: tinyLoader({ size: 24, shuffle: false, seed: 9 }),
-    epochs: 3,
-    seed: 0, // seed 0 must work: it never reaches tfjs directly
-    quiet: true,
-    ...overrides,
-  };
-}
+const setup = tinyRunOptions;
 
 const lines = (path: string) =>
   readFileSync(path, 'utf8')

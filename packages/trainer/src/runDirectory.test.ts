@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CheckpointError, RunDirectoryError, TrainerArgumentError } from './errors';
-import { type TrainOptions, train, weightsSha256 } from './run';
-import { loadCheckpointInto, readRunDirectory, type TrainSummary } from './runDirectory';
+import { train } from './run';
+import { loadCheckpointInto, readRunDirectory } from './runDirectory';
+import type { TrainSummary } from './runRecords';
 import { sgd } from './sgd';
 import { tinyLoader, tinyNet } from './testing/tinyNet';
+import type { TrainOptions } from './trainOptions';
+import { weightsSha256 } from './weightsSha256';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-rundir-'));
 let n = 0;

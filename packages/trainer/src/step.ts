@@ -62,19 +62,29 @@ export function modelParts(model: TrainableModel): ModelParts {
   return { trunk, head, whole, trunkWeights, headWeights };
 }
 
-/** What the trainer sets on a dropout layer: tfjs's Dropout and architectures' SeededDropout. */
-interface DropoutState {
-  seed?: number;
-  /** SeededDropout's count of training calls (it mixes (seed, step) into each mask). */
-  step?: number;
+// tfjs-layers exports Dropout's type but not its class; an instance leads to it.
+const TfjsDropout = Object.getPrototypeOf(tf.layers.dropout({ rate: 0.5 })).constructor;
+
+/**
+ * The hook a dropout layer implements to be reseeded by the trainer at every step (the
+ * architectures' SeededDropout does: it also restarts its mask counter). A registered symbol,
+ * so the layer's package and this one need not import each other.
+ */
+export const reseedDropout: unique symbol = Symbol.for('@rectifier/reseedDropout');
+
+/** A dropout layer the trainer reseeds through {@link reseedDropout}. */
+export interface ReseedableDropout {
+  [reseedDropout](seed: number): void;
 }
 
-/** Dropout layers of a model (tfjs's `Dropout`, Rectifier's `RectifierDropout`), in layer order. */
-function dropoutLayers(m: tf.LayersModel | null): DropoutState[] {
+function isReseedable(l: object): l is ReseedableDropout {
+  return typeof (l as Partial<ReseedableDropout>)[reseedDropout] === 'function';
+}
+
+/** The dropout layers of a model, in layer order: tfjs's own `Dropout` and reseedable ones. */
+export function dropoutLayers(m: tf.LayersModel | null): tf.layers.Layer[] {
   if (m === null) return [];
-  return m.layers.filter((l) =>
-    ['Dropout', 'RectifierDropout'].includes(l.getClassName()),
-  ) as unknown as DropoutState[];
+  return m.layers.filter((l) => l.constructor === TfjsDropout || isReseedable(l));
 }
 
 /**
@@ -82,14 +92,15 @@ function dropoutLayers(m: tf.LayersModel | null): DropoutState[] {
  * function of (run seed, optimizer step, sub-batch, layer) only. tfjs's Dropout draws its mask
  * from `this.seed` on every call: unseeded, from Math.random (not reproducible, so no exact
  * resume); at one fixed seed, the same mask at every step. SeededDropout (architectures) mixes a
- * call counter into its seed; the counter is reset here, because after a resume it would count
- * from 0 while an uninterrupted run's counter does not. `base` ≥ 1: tfjs reads seed 0 as "no seed".
+ * call counter into its seed; its hook restarts the counter, because after a resume it would
+ * count from 0 while an uninterrupted run's counter does not. `base` ≥ 1: tfjs reads seed 0 as
+ * "no seed".
  */
 export function seedDropout(parts: ModelParts, base: number): void {
   const layers = [...dropoutLayers(parts.trunk), ...dropoutLayers(parts.head)];
   layers.forEach((l, i) => {
-    l.seed = base + i;
-    if (typeof l.step === 'number') l.step = 0;
+    if (isReseedable(l)) l[reseedDropout](base + i);
+    else (l as unknown as { seed?: number }).seed = base + i;
   });
 }
 

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ParallelError } from '../errors';
-import { resume, type TrainOptions, train } from '../run';
+import { resume, train } from '../run';
 import { sgd } from '../sgd';
 import { tinyLoader, tinyNet } from '../testing/tinyNet';
+import type { TrainOptions } from '../trainOptions';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-faults-'));
 let n = 0;

@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TrainOptions, train } from '../run';
+import { TrainerArgumentError } from '../errors';
+import { train } from '../run';
 import { sgd } from '../sgd';
 import { tinyLoader, tinyNet } from '../testing/tinyNet';
+import type { TrainOptions } from '../trainOptions';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-parallel-'));
 let n = 0;
@@ -69,5 +71,16 @@ describe('local engine: the same weights as one process', () => {
     expect(maxAbsDiff(got, initial)).toBeGreaterThan(1e-2);
     // … and ended where one process ends.
     expect(maxAbsDiff(got, reference)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('workerImports', () => {
+  test('a package the workers cannot import is an argument error before any file is written', async () => {
+    const options = setup({ devices: 2, workerImports: ['@rectifier/architecture'] });
+    await expect(train(options)).rejects.toThrow(TrainerArgumentError);
+    await expect(train(options)).rejects.toThrow(
+      /`workerImports` names the package "@rectifier\/architecture", which the workers cannot import .*did you mean `@rectifier\/architectures`\?/,
+    );
+    expect(existsSync(options.runDir)).toBe(false);
   });
 });

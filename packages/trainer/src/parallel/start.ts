@@ -1,27 +1,27 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import type { Engine } from '../engines/engine';
 import { ParallelError, TrainerArgumentError } from '../errors';
 import type { LossFn } from '../loss';
 import { softmaxCrossEntropy } from '../loss';
+import { closest } from '../options';
 import type { SgdOptimizer } from '../sgd';
-import type { ModelParts, StepGradients } from '../step';
+import type { ModelParts } from '../step';
 import { type Collectives, encodeJson } from './collectives';
+import { layerPackages } from './layerPackages';
 import { LocalRoot } from './local';
 import { launchedByMpi, mpiAvailability, mpiCollectives } from './mpi';
 import {
-  type CommStats,
   initMessage,
   type ParallelMode,
   type Replica,
   receiveInit,
   receiveInitialState,
   replicaOptimizer,
-  rootStep,
-  rootStop,
   sendInitialState,
-  workerLoop,
 } from './replica';
+import { type CommStats, rootStep, rootStop, workerLoop } from './replicaStep';
 
 /** The multi-device options of `train` / `resume`. */
 export interface ParallelTrainOptions {
@@ -39,8 +39,14 @@ export interface ParallelTrainOptions {
    * measured from when rank 0 has finished its own share, so it does not grow with the step.
    */
   timeoutMs?: number;
-  /** Modules every local worker imports before building its replica (custom layer classes). */
-  workerImports?: string[];
+  /**
+   * Modules every local worker imports before building its replica: the packages that register
+   * custom layer classes (@rectifier/activations, @rectifier/architectures and
+   * @rectifier/backend are imported already when installed). A package name must resolve from
+   * this package, as the workers resolve it, or it is an argument error before any file is
+   * written; a path or URL is the workers' to load.
+   */
+  workerImports?: readonly string[];
 }
 
 export const parallelOptionKeys = [
@@ -110,7 +116,27 @@ export function resolveParallel(options: ParallelTrainOptions): ResolvedParallel
     );
   }
   if (devices === 1 && engine === 'local') return null;
-  return { engine, mode, size: devices, timeoutMs, imports };
+  if (engine === 'local') for (const m of imports) checkImportable(m);
+  return { engine, mode, size: devices, timeoutMs, imports: [...imports] };
+}
+
+/**
+ * Throws unless the package `specifier` names resolves from here (where worker.ts imports it), so
+ * a misspelt package fails before any file is written rather than in every worker. An ESM-only
+ * package is found by `require.resolve` but refused (ERR_PACKAGE_PATH_NOT_EXPORTED): it exists.
+ * Paths and URLs are left to the workers, which report a module they cannot load.
+ */
+function checkImportable(specifier: string): void {
+  if (/^(\.|\/|[a-z]+:)/i.test(specifier)) return;
+  try {
+    createRequire(here()).resolve(specifier);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return;
+    throw new TrainerArgumentError(
+      `train: \`workerImports\` names the package ${JSON.stringify(specifier)}, which the workers cannot import (${(e as Error).message.split('\n')[0]}). Install it beside @rectifier/trainer or fix the name${specifier.startsWith('@rectifier/') ? `; did you mean \`${closest(specifier, layerPackages)}\`?` : '.'}`,
+      { cause: e },
+    );
+  }
 }
 
 /** This module's URL in the ESM and CommonJS builds and as TypeScript source. */
@@ -134,19 +160,13 @@ function deviceEnv(rank: number): Record<string, string> {
   return { CUDA_VISIBLE_DEVICES: visible?.[rank] ?? String(rank) };
 }
 
-/** A running multi-device session as rank 0 sees it. */
-export interface ParallelSession {
+/**
+ * A running multi-device session as rank 0 sees it: an {@link Engine} whose `finish` ends the
+ * workers and checks the replicas agree, and whose `fail` kills local workers (MPI_Abort).
+ */
+export interface ParallelSession extends Engine {
   readonly comm: Collectives;
   readonly stats: CommStats;
-  step(
-    images: tf.Tensor,
-    labels: tf.Tensor1D,
-    info: { step: number; lr: number; dropoutSeed: number },
-  ): Promise<StepGradients>;
-  /** Ends the workers after the last step; checks the replicas agree. */
-  finish(step: number, summary: unknown): Promise<void>;
-  /** Stops everything after a failure (kills local workers, MPI_Abort). */
-  fail(reason: string): Promise<void>;
 }
 
 function replicaOf(
@@ -212,6 +232,7 @@ export async function startParallel(
     comm,
     stats,
     step: (images, labels, info) => rootStep(comm, replica, images, labels, info, stats),
+    stepMetrics: () => ({ commMs: stats.lastMs }),
     async finish(step, summary) {
       await rootStop(comm, replica, step, summary);
       await comm.close();

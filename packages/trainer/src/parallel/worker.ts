@@ -7,14 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { softmaxCrossEntropy } from '../loss';
 import { namedWeights } from '../weights';
+import { layerPackages } from './layerPackages';
 import { LocalWorker } from './local';
-import {
-  type Replica,
-  receiveInit,
-  receiveInitialState,
-  replicaOptimizer,
-  workerLoop,
-} from './replica';
+import { type Replica, receiveInit, receiveInitialState, replicaOptimizer } from './replica';
+import { workerLoop } from './replicaStep';
 import { watchParent } from './watchdog';
 
 const rank = Number(process.env.RECTIFIER_LOCAL_RANK);
@@ -22,13 +18,11 @@ const size = Number(process.env.RECTIFIER_LOCAL_SIZE);
 const comm = new LocalWorker(rank, size);
 watchParent(Number(process.env.RECTIFIER_PARENT_PID));
 
-/** Module names that register layer classes and kernels, when installed (tried in order). */
-const optional = ['@rectifier/activations', '@rectifier/architectures', '@rectifier/backend'];
-
 async function main(): Promise<void> {
   const init = await receiveInit(comm);
   const loaded: Record<string, unknown> = {};
-  for (const m of optional) {
+  // The packages that register layer classes and kernels, when installed (tried in order).
+  for (const m of layerPackages) {
     try {
       loaded[m] = await import(m);
     } catch (e) {

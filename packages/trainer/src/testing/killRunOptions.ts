@@ -1,6 +1,6 @@
-import type { TrainHooks, TrainOptions } from '../run';
 import { stepSchedule } from '../schedules';
 import { sgd } from '../sgd';
+import type { TrainHooks, TrainOptions } from '../trainOptions';
 import { tinyLoader, tinyNet } from './tinyNet';
 
 /**

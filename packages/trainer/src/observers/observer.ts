@@ -1,0 +1,31 @@
+import type { EpochLine, StepLine, TrainSummary } from '../runRecords';
+
+/** Why the loop stopped: the last epoch ended, `maxSteps` was reached, or `signal` aborted. */
+export type StopReason = 'epochs' | 'maxSteps' | 'interrupted';
+
+/** An epoch ended: its metrics line and whether it was the run's last. */
+export interface EpochEndEvent {
+  line: EpochLine;
+  last: boolean;
+}
+
+/**
+ * An observer of the training loop (Keras' callbacks): the loop steps and emits events; the
+ * metrics log, checkpoints, progress, slopes and summary are observers, and `train`'s
+ * `observers` option adds more. Methods are called synchronously, in the observers' order; an
+ * exception stops the run (the last checkpoint stays).
+ */
+export interface TrainObserver {
+  /** Before the first step this process takes (after a resume: `doneSteps` > 0). */
+  start?(e: { totalSteps: number; doneSteps: number }): void;
+  /** After every optimizer step, with its metrics line. */
+  step?(line: StepLine): void;
+  /** After every epoch (validation included, when there is a `valLoader`). */
+  epochEnd?(e: EpochEndEvent): void;
+  /** The loop stops (before the summary, or before `train` rejects when interrupted). */
+  stop?(e: { reason: StopReason; step: number }): void;
+  /** The run ended with this summary (not called when interrupted). */
+  end?(summary: TrainSummary): void;
+  /** Always called last, after success or failure: release what `start` took. */
+  close?(): void;
+}

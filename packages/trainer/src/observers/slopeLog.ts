@@ -1,0 +1,32 @@
+import { appendFileSync } from 'node:fs';
+import { runPaths } from '../runDirectory';
+import type { SlopeLine } from '../runRecords';
+import type { ModelParts } from '../step';
+import type { TrainObserver } from './observer';
+
+/** Every PReLU layer's slopes (values and mean) as they stand. */
+function slopeLine(parts: ModelParts, epoch: number, step: number): SlopeLine {
+  const layers = [...parts.trunkWeights, ...parts.headWeights]
+    .filter((w) => w.kind === 'slope')
+    .map((w) => {
+      const values = Array.from(w.variable.dataSync());
+      return {
+        layer: w.name.split('/')[0],
+        mean: values.reduce((a, b) => a + b, 0) / values.length,
+        values,
+      };
+    });
+  return { epoch, step, layers };
+}
+
+/**
+ * Appends the learned PReLU slopes of every layer to slopes.jsonl after each epoch: the data of
+ * Table 1 (the paper's learned coefficients per layer). On by default (`slopes: false` drops it).
+ */
+export function slopeLog(runDir: string, parts: ModelParts): TrainObserver {
+  const path = runPaths(runDir).slopes;
+  return {
+    epochEnd: ({ line }) =>
+      appendFileSync(path, `${JSON.stringify(slopeLine(parts, line.epoch, line.step))}\n`),
+  };
+}
