@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,4 +104,81 @@ describe('a closed stdout (`rectifier … | head -1`)', () => {
       expect(r.code, argv.join(' ')).toBe(0);
     }
   });
+});
+
+/** Starts the built CLI; `until` resolves once `test(stderr)` holds, `done` with the exit. */
+function start(argv: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [cliJs, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let err = '';
+  const waiting: { test: (e: string) => boolean; go: () => void }[] = [];
+  child.stderr.on('data', (d) => {
+    err += d;
+    for (const w of waiting.filter((x) => x.test(err))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.go();
+    }
+  });
+  const done = new Promise<{ code: number | null; err: string }>((ok) =>
+    child.on('close', (code) => ok({ code, err })),
+  );
+  const until = (test: (e: string) => boolean) =>
+    new Promise<void>((go) => (test(err) ? go() : waiting.push({ test, go })));
+  return { child, done, until };
+}
+
+describe('Ctrl-C', () => {
+  it('stops after the current step with a checkpoint there, says how to resume, exits 130; resume names that step', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectifier-sigint-'));
+    const runDir = join(root, 'run');
+    const env = { RECTIFIER_CACHE: join(root, 'cache') };
+    // 20 epochs of 4 steps: far more than the test waits for, so Ctrl-C always lands mid-run.
+    const train = start(
+      [
+        'train',
+        '--preset',
+        'table2/prelu',
+        '--epochs',
+        '20',
+        '--train-limit',
+        '64',
+        '--val-limit',
+        '16',
+        '--batch-size',
+        '16',
+        '--backend',
+        'wasm',
+        '--run-dir',
+        runDir,
+      ],
+      env,
+    );
+    const metrics = join(runDir, 'metrics.jsonl');
+    await train.until(
+      () => existsSync(metrics) && readFileSync(metrics, 'utf8').includes('"type":"step"'),
+    );
+    train.child.kill('SIGINT');
+    const stopped = await train.done;
+    expect(stopped.code, stopped.err).toBe(130);
+    const step = Number(/Interrupted at step (\d+)/.exec(stopped.err)?.[1]);
+    expect(step).toBeGreaterThan(0);
+    expect(stopped.err).toContain(`Continue it with: rectifier resume ${runDir}`);
+    expect(stopped.err).not.toMatch(/InterruptedError:/);
+    expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
+    expect(readdirSync(join(runDir, 'checkpoints'))).toContain(
+      `step-${String(step).padStart(8, '0')}.ckpt`,
+    );
+
+    const stepLines = () => readFileSync(metrics, 'utf8').split('"type":"step"').length - 1;
+    const before = stepLines();
+    const resumed = start(['resume', runDir], env);
+    // Interrupt once it is stepping again (its SIGINT handler is set while the run goes).
+    await resumed.until(() => stepLines() > before);
+    resumed.child.kill('SIGINT');
+    const again = await resumed.done;
+    expect(again.err).toContain(`resuming ${runDir} from step ${step}`);
+    expect(again.code, again.err).toBe(130);
+  }, 180_000);
 });

@@ -15,7 +15,7 @@ import { resumeCommand } from './commands/resume';
 import { statsCommand } from './commands/stats';
 import { summaryCommand } from './commands/summary';
 import { trainCommand } from './commands/train';
-import { ReproduceError } from './errors';
+import { InterruptedError, ReproduceError } from './errors';
 
 export type { Io } from './commands/io';
 
@@ -62,9 +62,11 @@ const argumentErrorsNotOnCore = [
 
 /**
  * The exit code of an error: 2 for the caller's mistake — any `RectifierArgumentError` of any
- * package, the app's own usage errors — and 1 for everything else (a failure, not a usage error).
+ * package, the app's own usage errors —, 130 for a run stopped by Ctrl-C (128 + SIGINT, as
+ * shells report it), and 1 for everything else (a failure, not a usage error).
  */
-export function exitCodeOf(err: unknown): 1 | 2 {
+export function exitCodeOf(err: unknown): 1 | 2 | 130 {
+  if (err instanceof InterruptedError) return 130;
   if (err instanceof RectifierArgumentError) return 2;
   if (err instanceof ReproduceError) return err.exitCode;
   return argumentErrorsNotOnCore.some((c) => err instanceof c) ? 2 : 1;
@@ -94,7 +96,10 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     }
     const e = err as Error;
     const code = exitCodeOf(err);
-    io.err(`${e.name === 'UsageError' ? 'error' : e.name}: ${e.message}\n`);
+    // An interruption is not an error to report: its message is the `rectifier resume` line.
+    const prefix =
+      err instanceof InterruptedError ? '' : `${e.name === 'UsageError' ? 'error' : e.name}: `;
+    io.err(`${prefix}${e.message}\n`);
     if (wantsJson) printJson(io, { error: { name: e.name, message: e.message, exitCode: code } });
     return code;
   }

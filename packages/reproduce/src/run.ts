@@ -1,18 +1,21 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
 import { type BackendInfo, selectBackend } from '@rectifier/backend';
 import {
   constantSchedule,
+  listCheckpoints,
   loadCheckpointInto,
   type ProgressMode,
   plateauSchedule,
   type RunDirectory,
+  readCheckpoint,
   readRunDirectory,
   resume,
   type Schedule,
   sgd,
   stepSchedule,
+  TrainingInterruptedError,
   type TrainOptions,
   type TrainSummary,
   train,
@@ -86,53 +89,51 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
   return { options, built };
 }
 
-let stopRequested = 0;
+/** The running (or next) run's stop switch: what SIGINT and `requestStop` pull. */
+let controller = new AbortController();
 
 /**
- * Asks the current (or next) `trainRun`/`resumeRun` to stop: once → after its next checkpoint;
- * twice → after the current step. What SIGINT does in the CLI.
+ * Asks the current (or next) `trainRun`/`resumeRun` to stop: it finishes the step it is on,
+ * writes a checkpoint there and rejects with `InterruptedError`. What SIGINT does in the CLI.
  */
 export function requestStop(): void {
-  stopRequested++;
+  controller.abort();
 }
 
 /**
- * Ctrl-C on the app side (the trainer offers no abort signal, only hooks): the first SIGINT
- * stops the run right after its next checkpoint is renamed into place (`hooks.checkpoint`
- * phase `renamed`); a second stops after the current step (`hooks.afterStep`) — `resume`
- * then continues from the last checkpoint and, the trainer being exact, ends bit-identical.
+ * Ctrl-C through the trainer's `signal`: the first SIGINT aborts it (the trainer finishes the
+ * step, checkpoints it, stops the progress bar and rejects), and the run ends with
+ * `InterruptedError` naming the `rectifier resume` command; `resume` continues from that
+ * checkpoint and, the trainer being exact, ends bit-identical to an uninterrupted run. A second
+ * SIGINT exits at once (130); the last checkpoint written is where `resume` goes on.
  */
 async function guarded(
   runDir: string,
-  run: (hooks: NonNullable<TrainOptions['hooks']>) => Promise<TrainSummary>,
+  run: (signal: AbortSignal) => Promise<TrainSummary>,
   handleSigint: boolean,
 ): Promise<TrainSummary> {
-  let lastStep = 0;
+  const own = controller;
+  let interrupts = 0;
   const onSigint = () => {
-    requestStop();
+    if (++interrupts === 1) {
+      own.abort();
+      return;
+    }
     process.stderr.write(
-      stopRequested === 1
-        ? '\nStopping after the next checkpoint (Ctrl-C again: stop after this step).\n'
-        : '\nStopping after this step.\n',
+      `\nStopped without a checkpoint of this step. Continue from the last one with: rectifier resume ${runDir}\n`,
     );
+    process.exit(130);
   };
   if (handleSigint) process.on('SIGINT', onSigint);
   try {
-    return await run({
-      afterStep: (step) => {
-        lastStep = step;
-        if (stopRequested > 1) throw new InterruptedError(runDir, step);
-      },
-      checkpoint: (phase, step) => {
-        if (phase === 'renamed' && stopRequested > 0 && step > 0)
-          throw new InterruptedError(runDir, step);
-      },
-    });
+    return await run(own.signal);
   } catch (err) {
-    if (err instanceof InterruptedError) throw new InterruptedError(runDir, lastStep);
+    if (err instanceof TrainingInterruptedError) {
+      throw new InterruptedError(runDir, err.step);
+    }
     throw err;
   } finally {
-    stopRequested = 0;
+    if (own === controller) controller = new AbortController(); // the next run starts unstopped
     if (handleSigint) process.off('SIGINT', onSigint);
   }
 }
@@ -147,7 +148,7 @@ export async function trainRun(
   const { options } = await trainOptions(c, data, runOptions);
   return guarded(
     runDir,
-    (hooks) => train({ ...options, runDir, hooks }),
+    (signal) => train({ ...options, runDir, signal }),
     runOptions.handleSigint ?? false,
   );
 }
@@ -161,6 +162,30 @@ interface StoredRun {
   directory: RunDirectory;
 }
 
+/**
+ * The trainer's typed view of a run directory. A run stopped before its first step (Ctrl-C while
+ * it started) has config.json and its step-0 checkpoint but no metrics.jsonl yet, which
+ * `readRunDirectory` requires: then there are no lines to read, and the rest is assembled here.
+ */
+function runDirectoryOf(runDir: string): RunDirectory {
+  if (existsSync(join(runDir, 'metrics.jsonl'))) return readRunDirectory(runDir);
+  const dir = join(runDir, 'checkpoints');
+  const names = existsSync(dir) ? listCheckpoints(dir) : [];
+  return {
+    dir: runDir,
+    config: JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')),
+    metrics: [],
+    slopes: [],
+    summary: null,
+    checkpoints: names.map((name) => ({
+      name,
+      step: readCheckpoint(join(dir, name)).step,
+      path: join(dir, name),
+    })),
+    warnings: [],
+  };
+}
+
 /** The app's config and state of a run directory (written by `trainRun`), through the trainer's reader. */
 export function readRun(runDir: string): StoredRun {
   const path = join(runDir, 'config.json');
@@ -170,7 +195,7 @@ export function readRun(runDir: string): StoredRun {
       'no config.json: not a run directory. Start one with `rectifier train`.',
     );
   }
-  const directory = readRunDirectory(runDir);
+  const directory = runDirectoryOf(runDir);
   const meta = directory.config.run.meta as {
     rectifier?: unknown;
     data?: string;
@@ -206,7 +231,7 @@ export async function resumeRun(
   const { options } = await trainOptions(config, data, runOptions);
   return guarded(
     runDir,
-    (hooks) => resume(runDir, { ...options, hooks }),
+    (signal) => resume(runDir, { ...options, signal }),
     runOptions.handleSigint ?? false,
   );
 }
