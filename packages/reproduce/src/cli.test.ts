@@ -10,22 +10,12 @@ import { InterruptedError } from './errors';
 import { evalResultSchema } from './evaluate';
 import { experiments } from './presets';
 import { requestStop, trainRun } from './run';
-import { cli } from './testing';
+import { cli, tinyRunFlags } from './testing';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-cli-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');
 
-// A tiny run: 64 training / 16 validation images of the bundled subset, batches of 16.
-const tiny = [
-  '--train-limit',
-  '64',
-  '--val-limit',
-  '16',
-  '--batch-size',
-  '16',
-  '--backend',
-  'wasm',
-];
+const tiny = tinyRunFlags;
 
 const trainJson = z.object({
   runDir: z.string(),

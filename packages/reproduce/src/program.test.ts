@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UsageError } from './errors';
 import { exitCodeOf } from './program';
-import { cli } from './testing';
+import { cli, tinyRunFlags } from './testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {
@@ -136,23 +136,7 @@ describe('Ctrl-C', () => {
     const env = { RECTIFIER_CACHE: join(root, 'cache') };
     // 20 epochs of 4 steps: far more than the test waits for, so Ctrl-C always lands mid-run.
     const train = start(
-      [
-        'train',
-        '--preset',
-        'table2/prelu',
-        '--epochs',
-        '20',
-        '--train-limit',
-        '64',
-        '--val-limit',
-        '16',
-        '--batch-size',
-        '16',
-        '--backend',
-        'wasm',
-        '--run-dir',
-        runDir,
-      ],
+      ['train', '--preset', 'table2/prelu', '--epochs', '20', ...tinyRunFlags, '--run-dir', runDir],
       env,
     );
     const metrics = join(runDir, 'metrics.jsonl');
