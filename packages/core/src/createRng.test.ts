@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, permutation } from './createRng';
+import { createRng, createRngFactory, permutation } from './createRng';
 import { RectifierArgumentError } from './errors';
 
 describe('createRng', () => {
@@ -52,6 +52,17 @@ describe('createRng', () => {
     expect(() => createRng(1, 0.5)).toThrow(
       'createRng takes integer keys (seed, epoch, index…). Received: keys[1]=0.5',
     );
+  });
+
+  it("createRngFactory: the same streams, the caller's error class", () => {
+    class DataArgumentError extends RectifierArgumentError {}
+    const own = createRngFactory(DataArgumentError);
+    const a = own(5, 6);
+    const b = createRng(5, 6);
+    expect(Array.from({ length: 4 }, () => a.next())).toEqual(
+      Array.from({ length: 4 }, () => b.next()),
+    );
+    expect(() => own(0.5)).toThrow(DataArgumentError);
   });
 
   it('permutation() is a permutation, the same one for the same rng', () => {

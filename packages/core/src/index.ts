@@ -7,7 +7,7 @@ export {
 export { checkOptionKeys } from './checkOptionKeys';
 export { closestName } from './closestName';
 export type { Rng } from './createRng';
-export { createRng, permutation } from './createRng';
+export { createRng, createRngFactory, permutation } from './createRng';
 export { defaultLayerName } from './defaultLayerName';
 export type { SeedPurpose } from './deriveSeed';
 export { deriveSeed, seedPurposes } from './deriveSeed';
