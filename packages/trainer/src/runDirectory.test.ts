@@ -121,6 +121,9 @@ describe('readRunDirectory', () => {
     expect(() => readRunDirectory(c)).toThrow(/summary\.json is not a run summary/);
     expect(() => readRunDirectory(join(root, 'nothing'))).toThrow(/No such directory/);
     expect(() => readRunDirectory(root)).toThrow(/No config\.json/);
+    expect(() => readRunDirectory(finished, { onWarnings: () => {} } as never)).toThrow(
+      /did you mean `onWarning`/,
+    );
   });
 
   test('rejects `checkpoints` being a file', () => {

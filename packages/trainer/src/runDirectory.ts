@@ -206,6 +206,7 @@ export function readRunDirectory(
   dir: string,
   options: { onWarning?: (message: string) => void } = {},
 ): RunDirectory {
+  checkKeys('readRunDirectory', options, ['onWarning']);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new RunDirectoryError(dir, 'No such directory; pass the runDir a train() call wrote');
   }

@@ -144,7 +144,7 @@ describe('maxSteps', () => {
     expect(summary.valTop1Error).toBe(epochs[1].valTop1Error);
   });
 
-  test('must be a positive integer', async () => {
+  test('must be a positive integer; signal and observers are checked too', async () => {
     for (const maxSteps of [0, 2.5, '3']) {
       await expect(
         train({ ...setup(), runDir: dir(), maxSteps: maxSteps as number }),
@@ -156,6 +156,9 @@ describe('maxSteps', () => {
     await expect(
       train({ ...setup(), runDir: dir(), signal: 'stop' as unknown as AbortSignal }),
     ).rejects.toThrow(/`signal` must be an AbortSignal/);
+    await expect(
+      train({ ...setup(), runDir: dir(), observers: [{ onStep: () => {} } as TrainObserver] }),
+    ).rejects.toThrow(/train: observers\[0\]: unknown option `onStep`; did you mean `step`\?/);
   });
 });
 

@@ -145,6 +145,9 @@ function checkLoader(name: string, loader: unknown): number {
   return length;
 }
 
+/** The events a {@link TrainObserver} can hear. */
+const observerEvents = ['start', 'step', 'epochEnd', 'stop', 'end', 'close'] as const;
+
 /** `train`'s options, checked once and resolved: everything the loop and its observers need. */
 export interface TrainPlan {
   options: TrainOptions;
@@ -224,6 +227,11 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
       `train: \`observers\` must be an array of observer objects ({ step?, epochEnd?, stop?, end? }). Received: ${String(observers)}`,
     );
   }
+  // A plain object's keys are its methods: a misspelt one (`onStep`) would never be called.
+  observers.forEach((o, i) => {
+    if (Object.getPrototypeOf(o) === Object.prototype)
+      checkKeys(`train: observers[${i}]`, o, observerEvents);
+  });
   const progress = options.progress ?? 'auto';
   if (!['auto', 'bar', 'lines', 'none'].includes(progress)) {
     throw new TrainerArgumentError(
