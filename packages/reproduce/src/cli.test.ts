@@ -12,22 +12,12 @@ import { evalResultSchema } from './evaluate';
 import { datasetStats } from './model';
 import { experiments } from './presets';
 import { readRun, requestStop, trainRun } from './run';
-import { cli } from './testing';
+import { cli, tinyRunFlags } from './testing';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-cli-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');
 
-// A tiny run: 64 training / 16 validation images of the bundled subset, batches of 16.
-const tiny = [
-  '--train-limit',
-  '64',
-  '--val-limit',
-  '16',
-  '--batch-size',
-  '16',
-  '--backend',
-  'wasm',
-];
+const tiny = tinyRunFlags;
 
 const trainJson = z.object({
   runDir: z.string(),
