@@ -1,10 +1,11 @@
+import { received } from '@rectifier/core';
 import type {
   ArchitectureSpec,
   LayerSpec,
   ModelOptions,
   ResolvedModelOptions,
 } from './architectureSpec';
-import { ArchitecturesArgumentError, checkOptionKeys, received } from './errors';
+import { ArchitecturesArgumentError, checkOptionKeys } from './errors';
 
 /** Names accepted by `buildModel` / `describeArchitecture`. */
 export type ModelName = 'small' | 'deep' | 'A' | 'B' | 'C' | 'vgg19' | 'vgg19-spp';

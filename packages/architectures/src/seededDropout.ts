@@ -1,6 +1,7 @@
+import { tfjsLayerKeys } from '@rectifier/core';
 import { tfjsSeed } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys, tfjsLayerKeys } from './errors';
+import { checkOptionKeys } from './errors';
 
 type DropoutArgs = Parameters<typeof tf.layers.dropout>[0];
 type DropoutLayer = ReturnType<typeof tf.layers.dropout>;

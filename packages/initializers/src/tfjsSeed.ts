@@ -1,4 +1,5 @@
-import { InitializerArgumentError, received } from './errors';
+import { received } from '@rectifier/core';
+import { InitializerArgumentError } from './errors';
 
 /**
  * tfjs's Gaussian and gamma samplers read a seed of 0 as "no seed" (`seed ? seed : Math.random()`)

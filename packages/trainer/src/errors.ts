@@ -1,18 +1,24 @@
+import { RectifierArgumentError, RectifierError } from '@rectifier/core';
+
 /** Base class of every error `@rectifier/trainer` throws on purpose. */
-export class TrainerError extends Error {
+export class TrainerError extends RectifierError {
   override name = 'TrainerError';
 }
 
-/** A bad argument or option (unknown key, learning rate ≤ 0, empty data set…), raised before any step. */
-export class TrainerArgumentError extends TrainerError {
+/**
+ * A bad argument or option (unknown key, learning rate ≤ 0, empty data set…), raised before any
+ * step (a `RectifierArgumentError`: the CLI exits with 2).
+ */
+export class TrainerArgumentError extends RectifierArgumentError {
   override name = 'TrainerArgumentError';
 }
 
 /**
  * The run directory cannot be used as asked: it belongs to another config, it already holds a
- * run (`train` instead of `resume`), the run is finished, or it has no usable checkpoint.
+ * run (`train` instead of `resume`), the run is finished, or it has no usable checkpoint. A bad
+ * value the caller gave, so a {@link TrainerArgumentError}.
  */
-export class RunDirectoryError extends TrainerError {
+export class RunDirectoryError extends TrainerArgumentError {
   override name = 'RunDirectoryError';
   constructor(
     readonly runDir: string,
