@@ -1,3 +1,10 @@
+import { checkOneOf } from '@rectifier/core';
+import {
+  createTestProgress,
+  type ProgressMode,
+  type ProgressStream,
+  progressModes,
+} from '@rectifier/core/progress';
 import { type ImageDataset, readImageBytes } from '@rectifier/data';
 import { checkKeys, EvaluationArgumentError } from './errors';
 import {
@@ -7,7 +14,6 @@ import {
   type Prediction,
   topPredictions,
 } from './metrics';
-import { createProgress, type ProgressMode, type ProgressStream } from './progress';
 import type { Scorer } from './protocols';
 
 /** One encoded test image and its class index. */
@@ -124,12 +130,15 @@ export async function evaluate(
   }
   const metrics = new MetricsAccumulator(source.classes);
   const examples: Example[] = [];
-  const progress = createProgress(
-    options.progress ?? 'auto',
-    options.progressStream ?? process.stderr,
-    scorer.label,
-    source.total,
-  );
+  const progress = createTestProgress(scorer.label, source.total, {
+    mode: checkOneOf(
+      'progress',
+      options.progress ?? 'auto',
+      progressModes,
+      EvaluationArgumentError,
+    ),
+    stream: options.progressStream ?? process.stderr,
+  });
   const started = performance.now();
   let batch: LabelledImage[] = [];
   const flush = async () => {

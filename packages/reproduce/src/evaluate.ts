@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
+import { createTestProgress } from '@rectifier/core/progress';
 import { center, dense, MetricsAccumulator, type Scorer, tenView } from '@rectifier/evaluation';
 import type { ProgressMode } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
@@ -10,7 +11,6 @@ import { openDataset, type Split } from './datasets';
 import { RunDirError, UsageError } from './errors';
 import { datasetStats, preprocessOf } from './model';
 import { loadRunModel } from './run';
-import { createTestProgress } from './testProgress';
 
 /** What `rectifier eval --json` prints and `<run>/eval/<key>.json` holds, one per protocol. */
 export const evalResultSchema = z.object({
@@ -66,7 +66,7 @@ async function scoreAll(
   chunk = 32,
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
-  const bar = createTestProgress(scorer.label, split.size, progress);
+  const bar = createTestProgress(scorer.label, split.size, { mode: progress });
   try {
     for (let start = 0; start < split.size; start += chunk) {
       const idx = Array.from({ length: Math.min(chunk, split.size - start) }, (_, i) => start + i);
