@@ -79,7 +79,8 @@ function resolve(
       problems.push(`\`${key}\` must be a positive integer. Received: ${key}=${received(v)}`);
     }
   };
-  // Layer i is seeded with seed + i, so the derived seeds must stay exact integers too.
+  // Layer seeds derive from it through core's deriveSeed (any safe integer); the 2^52 bound is
+  // the one this option always had.
   if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && Math.abs(o.seed) <= 2 ** 52)) {
     problems.push(
       `\`seed\` must be an integer with |seed| ≤ 2^52, or undefined. Received: seed=${received(o.seed)}`,

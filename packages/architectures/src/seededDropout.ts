@@ -1,7 +1,7 @@
-import { tfjsLayerKeys } from '@rectifier/core';
+import { checkSeed, deriveSeed, tfjsLayerKeys } from '@rectifier/core';
 import { tfjsSeed } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys } from './errors';
+import { ArchitecturesArgumentError, checkOptionKeys } from './errors';
 
 type DropoutArgs = Parameters<typeof tf.layers.dropout>[0];
 type DropoutLayer = ReturnType<typeof tf.layers.dropout>;
@@ -18,19 +18,12 @@ interface Tfjs {
   getNoiseShape(x: tf.Tensor): number[] | undefined;
 }
 
-/** A 32-bit mix of (seed, step) (splitmix32-style finaliser): nearby inputs give unrelated seeds. */
-function stepSeed(seed: number, step: number): number {
-  let z = Math.imul((seed | 0) ^ Math.floor(seed / 4294967296), 0x9e3779b1) ^ step;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
 /**
  * `tf.layers.dropout` with a seed that reproduces without freezing the mask. tfjs's Dropout hands
  * its seed to `tf.dropout` unchanged on every call, so a seeded tfjs Dropout drops the same units
  * at every training step (a fixed sub-network, not dropout). Here training call k draws its mask
- * from a seed derived from (seed, k): a rebuilt model replays the same masks, step by step.
+ * from `deriveSeed(seed, 'dropout', k)` (`@rectifier/core`): a rebuilt model replays the same
+ * masks, step by step.
  * `step` counts the training calls; a trainer that resumes sets it to the number of steps done.
  * Unseeded, it is tfjs's Dropout. Serialized as `RectifierDropout` (not a tfjs built-in name).
  */
@@ -41,6 +34,7 @@ export class SeededDropout extends Dropout {
 
   constructor(args: DropoutArgs) {
     checkOptionKeys(args, ['rate', 'noiseShape', 'seed', ...tfjsLayerKeys], 'seededDropout');
+    checkSeed(args.seed, ArchitecturesArgumentError);
     super(args);
   }
 
@@ -58,7 +52,7 @@ export class SeededDropout extends Dropout {
       return super.call(inputs, kwargs) as tf.Tensor;
     }
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const seed = tfjsSeed(stepSeed(self.seed, this.step++));
+    const seed = tfjsSeed(deriveSeed(self.seed, 'dropout', this.step++));
     return tf.tidy(() => tf.dropout(x, self.rate, self.getNoiseShape(x), seed));
   }
 }

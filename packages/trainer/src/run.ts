@@ -11,8 +11,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { deriveSeed } from '@rectifier/core';
 import type { Batch } from '@rectifier/data';
-import { createRng } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
 import { version } from '../package.json'; // inlined by the build: config.json names the release that ran
 import {
@@ -376,9 +376,12 @@ interface RunState {
   lastVal: { top1: number; top5: number } | null;
 }
 
-/** Dropout seed base of optimizer step `step`: ≥ 1 (tfjs ignores seed 0), < 2^30 so offsets stay int32. */
+/**
+ * Dropout seed base of optimizer step `step`, from core's `deriveSeed(seed, 'dropout', step)`:
+ * ≥ 1 (tfjs ignores seed 0), < 2^30 so offsets stay int32.
+ */
 function dropoutSeed(seed: number, step: number): number {
-  return createRng(seed, 0xd509, step).int(1, 2 ** 30);
+  return 1 + (deriveSeed(seed, 'dropout', step) % (2 ** 30 - 1));
 }
 
 function tensorsOf(
