@@ -12,7 +12,7 @@ import { datasetSource, type EvaluationResult, evaluate, mergeResults } from './
 import { MetricsAccumulator } from './metrics';
 import { center, dense, type Scorer } from './protocols';
 import { formatJson, formatPerClassCsv, formatTable } from './report';
-import { preprocess, randomPng, tinyModel } from './testing';
+import { preprocess, randomPng, tinyModel } from './testing/tinyModel';
 
 const classes = ['zero', 'one', 'two', 'three', 'four', 'five', 'six'];
 // Small enough that 3,000 images take seconds: crop 80 gives the small net its 6×6 map.

@@ -10,7 +10,7 @@ import { InterruptedError } from './errors';
 import { evalResultSchema } from './evaluate';
 import { experiments } from './presets';
 import { requestStop, trainRun } from './run';
-import { cli } from './testing';
+import { cli } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-cli-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');

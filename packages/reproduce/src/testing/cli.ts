@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { type Io, runCli } from './program';
+import { type Io, runCli } from '../program';
 
 /** Runs the CLI in this process, capturing stdout and stderr (tests). */
 export async function cli(...argv: string[]) {
