@@ -5,14 +5,13 @@ import {
 } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/activations` throws on purpose. */
-export class ActivationError extends RectifierError {
-  override name = 'ActivationError';
-}
+export class ActivationError extends RectifierError {}
 
-/** Bad arguments to a layer, factory or op of this package (a `RectifierArgumentError`: the CLI exits with 2). */
-export class ActivationArgumentError extends RectifierArgumentError {
-  override name = 'ActivationArgumentError';
-}
+/**
+ * Bad arguments to a layer, factory or op of this package (a `RectifierArgumentError`: exit code 2
+ * in the CLI).
+ */
+export class ActivationArgumentError extends RectifierArgumentError {}
 
 /** `@rectifier/core`'s option checker, throwing {@link ActivationArgumentError}. */
 export function checkOptionKeys(options: unknown, valid: readonly string[], where: string): void {

@@ -5,14 +5,13 @@ import {
 } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/architectures` throws on purpose. */
-export class ArchitecturesError extends RectifierError {
-  override name = 'ArchitecturesError';
-}
+export class ArchitecturesError extends RectifierError {}
 
-/** Bad arguments to a builder, a layer or `summarize` (a `RectifierArgumentError`: the CLI exits with 2). */
-export class ArchitecturesArgumentError extends RectifierArgumentError {
-  override name = 'ArchitecturesArgumentError';
-}
+/**
+ * Bad arguments to a builder, a layer or `summarize` (a `RectifierArgumentError`: exit code 2 in
+ * the CLI).
+ */
+export class ArchitecturesArgumentError extends RectifierArgumentError {}
 
 /**
  * A feature map reached spatial pyramid pooling with fewer rows or columns than a pyramid level
@@ -20,7 +19,6 @@ export class ArchitecturesArgumentError extends RectifierArgumentError {
  * size is known, otherwise when the layer runs.
  */
 export class FeatureMapTooSmallError extends ArchitecturesError {
-  override name = 'FeatureMapTooSmallError';
   constructor(
     readonly height: number | null,
     readonly width: number | null,

@@ -5,14 +5,13 @@ import {
 } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/augmentation` throws on purpose. */
-export class AugmentationError extends RectifierError {
-  override name = 'AugmentationError';
-}
+export class AugmentationError extends RectifierError {}
 
-/** Bad arguments to a transform factory or to `compose` (a `RectifierArgumentError`: the CLI exits with 2). */
-export class AugmentationArgumentError extends RectifierArgumentError {
-  override name = 'AugmentationArgumentError';
-}
+/**
+ * Bad arguments to a transform factory or to `compose` (a `RectifierArgumentError`: exit code 2 in
+ * the CLI).
+ */
+export class AugmentationArgumentError extends RectifierArgumentError {}
 
 /** `@rectifier/core`'s option checker, throwing {@link AugmentationArgumentError}. */
 export function checkOptionKeys(options: unknown, valid: readonly string[], where: string): void {

@@ -5,13 +5,10 @@ import {
 } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/backend` throws on purpose. */
-export class BackendError extends RectifierError {
-  override name = 'BackendError';
-}
+export class BackendError extends RectifierError {}
 
 /** A backend that was asked for by name cannot be loaded on this machine. */
 export class BackendUnavailableError extends BackendError {
-  override name = 'BackendUnavailableError';
   constructor(
     readonly requested: string,
     readonly available: readonly string[],
@@ -26,10 +23,10 @@ export class BackendUnavailableError extends BackendError {
   }
 }
 
-/** Bad arguments to a function of this package (a `RectifierArgumentError`: the CLI exits with 2). */
-export class BackendArgumentError extends RectifierArgumentError {
-  override name = 'BackendArgumentError';
-}
+/**
+ * Bad arguments to a function of this package (a `RectifierArgumentError`: exit code 2 in the CLI).
+ */
+export class BackendArgumentError extends RectifierArgumentError {}
 
 /** `@rectifier/core`'s option checker, throwing {@link BackendArgumentError}. */
 export function checkOptionKeys(options: unknown, valid: readonly string[], where: string): void {

@@ -5,21 +5,18 @@ import {
 } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/data` throws on purpose. */
-export class DataError extends RectifierError {
-  override name = 'DataError';
-}
+export class DataError extends RectifierError {}
 
-/** Bad arguments to a function of this package (a `RectifierArgumentError`: the CLI exits with 2). */
-export class DataArgumentError extends RectifierArgumentError {
-  override name = 'DataArgumentError';
-}
+/**
+ * Bad arguments to a function of this package (a `RectifierArgumentError`: exit code 2 in the CLI).
+ */
+export class DataArgumentError extends RectifierArgumentError {}
 
 /**
  * A data set on disk does not have the layout the reader documents: a bad path the user gave, so
  * a {@link DataArgumentError}.
  */
 export class DatasetLayoutError extends DataArgumentError {
-  override name = 'DatasetLayoutError';
   constructor(
     readonly path: string,
     message: string,
@@ -31,7 +28,6 @@ export class DatasetLayoutError extends DataArgumentError {
 
 /** An IDX file is malformed (bad magic, truncated payload). */
 export class IdxFormatError extends DataError {
-  override name = 'IdxFormatError';
   constructor(
     readonly path: string,
     message: string,
@@ -42,7 +38,6 @@ export class IdxFormatError extends DataError {
 
 /** An image file could not be read or decoded. The loader catches it and skips the sample. */
 export class ImageDecodeError extends DataError {
-  override name = 'ImageDecodeError';
   constructor(
     readonly path: string,
     reason: string,

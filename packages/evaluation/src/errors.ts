@@ -1,14 +1,13 @@
 import { closestName, RectifierArgumentError, RectifierError } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/evaluation` throws on purpose. */
-export class EvaluationError extends RectifierError {
-  override name = 'EvaluationError';
-}
+export class EvaluationError extends RectifierError {}
 
-/** Bad arguments to a protocol, the metrics or a report (a `RectifierArgumentError`: the CLI exits with 2). */
-export class EvaluationArgumentError extends RectifierArgumentError {
-  override name = 'EvaluationArgumentError';
-}
+/**
+ * Bad arguments to a protocol, the metrics or a report (a `RectifierArgumentError`: exit code 2 in
+ * the CLI).
+ */
+export class EvaluationArgumentError extends RectifierArgumentError {}
 
 /**
  * At some test scale the trunk's last feature map is smaller than one dense window (the map the
@@ -16,7 +15,6 @@ export class EvaluationArgumentError extends RectifierArgumentError {
  * any image is read. A bad value the caller gave, so an {@link EvaluationArgumentError}.
  */
 export class ScaleTooSmallError extends EvaluationArgumentError {
-  override name = 'ScaleTooSmallError';
   constructor(
     /** The shorter image side that was asked for. */
     readonly scale: number,

@@ -5,14 +5,13 @@ import {
 } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/initializers` throws on purpose. */
-export class InitializerError extends RectifierError {
-  override name = 'InitializerError';
-}
+export class InitializerError extends RectifierError {}
 
-/** Bad arguments to an initializer or a function of this package (a `RectifierArgumentError`: the CLI exits with 2). */
-export class InitializerArgumentError extends RectifierArgumentError {
-  override name = 'InitializerArgumentError';
-}
+/**
+ * Bad arguments to an initializer or a function of this package (a `RectifierArgumentError`: exit
+ * code 2 in the CLI).
+ */
+export class InitializerArgumentError extends RectifierArgumentError {}
 
 /** `@rectifier/core`'s option checker, throwing {@link InitializerArgumentError}. */
 export function checkOptionKeys(options: unknown, valid: readonly string[], where: string): void {

@@ -1,17 +1,13 @@
 import { RectifierArgumentError, RectifierError } from '@rectifier/core';
 
 /** Base class of every error `@rectifier/trainer` throws on purpose. */
-export class TrainerError extends RectifierError {
-  override name = 'TrainerError';
-}
+export class TrainerError extends RectifierError {}
 
 /**
  * A bad argument or option (unknown key, learning rate ≤ 0, empty data set…), raised before any
  * step (a `RectifierArgumentError`: the CLI exits with 2).
  */
-export class TrainerArgumentError extends RectifierArgumentError {
-  override name = 'TrainerArgumentError';
-}
+export class TrainerArgumentError extends RectifierArgumentError {}
 
 /**
  * The run directory cannot be used as asked: it belongs to another config, it already holds a
@@ -19,7 +15,6 @@ export class TrainerArgumentError extends RectifierArgumentError {
  * value the caller gave, so a {@link TrainerArgumentError}.
  */
 export class RunDirectoryError extends TrainerArgumentError {
-  override name = 'RunDirectoryError';
   constructor(
     readonly runDir: string,
     message: string,
@@ -31,7 +26,6 @@ export class RunDirectoryError extends TrainerArgumentError {
 
 /** A checkpoint file that is truncated, corrupt or fails its checksum. */
 export class CheckpointError extends TrainerError {
-  override name = 'CheckpointError';
   constructor(
     readonly path: string,
     message: string,
@@ -43,7 +37,6 @@ export class CheckpointError extends TrainerError {
 
 /** A NaN or infinite loss or weight: the run stopped; its last good checkpoint is named. */
 export class DivergenceError extends TrainerError {
-  override name = 'DivergenceError';
   constructor(
     readonly step: number,
     readonly value: number,
@@ -65,7 +58,6 @@ export class DivergenceError extends TrainerError {
  * is unavailable. Names the worker (rank, pid) and the step; the run's last checkpoint is kept.
  */
 export class ParallelError extends TrainerError {
-  override name = 'ParallelError';
   constructor(
     message: string,
     readonly rank: number | null = null,
