@@ -1,12 +1,6 @@
+import { defaultLayerName, received, tfjsLayerKeys } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
-import {
-  ArchitecturesArgumentError,
-  checkOptionKeys,
-  FeatureMapTooSmallError,
-  received,
-  tfjsLayerKeys,
-} from './errors';
-import { defaultLayerName } from './layerName';
+import { ArchitecturesArgumentError, checkOptionKeys, FeatureMapTooSmallError } from './errors';
 import { binEdges, type SppBinning } from './sppBins';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;

@@ -1,6 +1,7 @@
+import { received } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import { markCpuChosen } from './cpuTrainingWarning';
-import { BackendArgumentError, BackendUnavailableError, checkOptionKeys, received } from './errors';
+import { BackendArgumentError, BackendUnavailableError, checkOptionKeys } from './errors';
 import { registerWasmTrainingKernels } from './wasm/register';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
