@@ -1,0 +1,19 @@
+import { listWebGpuAdapters } from '../selectBackend';
+import { SWIFTSHADER_ENV } from '../webgpu/startWebGpu';
+
+const adapters = await listWebGpuAdapters();
+
+/**
+ * Whether the `webgpu` engine's tests run: they need an adapter, which a machine without a GPU
+ * has only with SwiftShader's Vulkan driver (CI sets the variables and RECTIFIER_REQUIRE_WEBGPU=1,
+ * so there a missing adapter fails these tests instead of leaving them out).
+ */
+export const webGpuTests =
+  (Array.isArray(adapters) && adapters.length > 0) || process.env.RECTIFIER_REQUIRE_WEBGPU === '1';
+
+if (!webGpuTests) {
+  console.warn(
+    `WebGPU tests not run here (${adapters instanceof Error ? adapters.message : 'no adapter'}); ` +
+      `to run them on the CPU: ${SWIFTSHADER_ENV} npx vitest run`,
+  );
+}
