@@ -1,4 +1,20 @@
-/** Registers Rectifier's WGSL kernels for `webgpu`; returns their names. */
+import * as tf from '@tensorflow/tfjs';
+import { maxPoolGrad } from './maxPoolGrad';
+
+const replacements: { name: string; kernelFunc: tf.KernelFunc }[] = [
+  { name: tf.MaxPoolGrad, kernelFunc: maxPoolGrad as unknown as tf.KernelFunc },
+];
+
+/**
+ * Registers Rectifier's WGSL kernels on tfjs-backend-webgpu, replacing its own: a `MaxPoolGrad`
+ * that routes tied maxima as cpu does. Call after tfjs-backend-webgpu is imported (its import
+ * registers its kernels); idempotent; returns the kernel names.
+ */
 export function registerWebGpuTrainingKernels(): string[] {
-  return [];
+  for (const { name, kernelFunc } of replacements) {
+    if (tf.getKernel(name, 'webgpu')?.kernelFunc === kernelFunc) continue;
+    if (tf.getKernel(name, 'webgpu') !== undefined) tf.unregisterKernel(name, 'webgpu');
+    tf.registerKernel({ kernelName: name, backendName: 'webgpu', kernelFunc });
+  }
+  return replacements.map((r) => r.name);
 }
