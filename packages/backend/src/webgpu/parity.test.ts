@@ -21,7 +21,9 @@ async function both(f: () => tf.Tensor[]) {
 
 function expectClose(gpu: Float32Array[], cpu: Float32Array[], tolerance = 1e-4) {
   expect(gpu).toHaveLength(cpu.length);
-  gpu.forEach((g, i) => expect(maxRelativeError(g, cpu[i]), `output ${i}`).toBeLessThan(tolerance));
+  gpu.forEach((g, i) => {
+    expect(maxRelativeError(g, cpu[i]), `output ${i}`).toBeLessThan(tolerance);
+  });
 }
 
 const tensor = (shape: number[], seed: number, f = (v: number) => v) =>
@@ -192,12 +194,12 @@ describe.runIf(webGpuTests)('momentum SGD steps of a small convnet on webgpu', (
     expect(gpu.losses.every(Number.isFinite)).toBe(true);
     // The loss must move, or equal losses would prove nothing.
     expect(Math.abs(cpu.losses[2] - cpu.losses[0])).toBeGreaterThan(1e-3);
-    gpu.losses.forEach((l, i) =>
-      expect(Math.abs(l - cpu.losses[i]) / Math.abs(cpu.losses[i])).toBeLessThan(1e-4),
-    );
-    gpu.params.forEach((p, i) =>
-      expect(maxRelativeError(p, cpu.params[i]), `parameter ${i}`).toBeLessThan(1e-4),
-    );
+    gpu.losses.forEach((l, i) => {
+      expect(Math.abs(l - cpu.losses[i]) / Math.abs(cpu.losses[i])).toBeLessThan(1e-4);
+    });
+    gpu.params.forEach((p, i) => {
+      expect(maxRelativeError(p, cpu.params[i]), `parameter ${i}`).toBeLessThan(1e-4);
+    });
     expect(gpu.leaked).toBe(0);
     expect(cpu.leaked).toBe(0);
   });
