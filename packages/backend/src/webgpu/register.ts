@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { maxPoolGrad } from './maxPoolGrad';
+import { SPP_GRAD_KERNEL, sppGrad } from './sppGrad';
 
 const replacements: { name: string; kernelFunc: tf.KernelFunc }[] = [
   { name: tf.MaxPoolGrad, kernelFunc: maxPoolGrad as unknown as tf.KernelFunc },
+  { name: SPP_GRAD_KERNEL, kernelFunc: sppGrad as unknown as tf.KernelFunc },
 ];
 
 /**
- * Registers Rectifier's WGSL kernels on tfjs-backend-webgpu, replacing its own: a `MaxPoolGrad`
- * that routes tied maxima as cpu does. Call after tfjs-backend-webgpu is imported (its import
+ * Registers Rectifier's WGSL kernels on tfjs-backend-webgpu: a `MaxPoolGrad` that routes tied
+ * maxima as cpu does (replacing its own), and SPP's input gradient (`SPP_GRAD_KERNEL`), which
+ * @rectifier/architectures otherwise computes from a synchronous read webgpu cannot do. Call after tfjs-backend-webgpu is imported (its import
  * registers its kernels); idempotent; returns the kernel names.
  */
 export function registerWebGpuTrainingKernels(): string[] {
