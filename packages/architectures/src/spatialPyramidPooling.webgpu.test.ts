@@ -2,23 +2,13 @@ import { listWebGpuAdapters, selectBackend } from '@rectifier/backend';
 import { expectAllClose, expectNoLeak, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import fixtures from './fixtures/spp.json';
-import tieFixtures from './fixtures/spp_ties.json';
 import './register';
 import { spp } from './spatialPyramidPooling';
+import { type SppCase as Case, sppCases, sppTieCases } from './testing/sppCases';
 
 // SPP on @rectifier/backend's webgpu engine against the same PyTorch fixtures as the wasm and
 // cpu tests: there the input gradient runs in backend's WGSL kernel, not the CPU routing.
-interface Case {
-  shape: [number, number, number, number];
-  levels: number[];
-  binning: 'adaptive' | 'sppnet';
-  input: number[];
-  weights: number[];
-  output: number[];
-  inputGrad: number[];
-}
-const cases = [...(fixtures.cases as Case[]), ...(tieFixtures.cases as unknown as Case[])];
+const cases = [...sppCases, ...sppTieCases];
 
 const adapters = await listWebGpuAdapters();
 const webGpu =

@@ -1,55 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
+import { PerElementProgram, type WebGpuBackendLike } from './perElementProgram';
 
-/** The slice of tfjs-backend-webgpu's `WebGPUBackend` a Rectifier kernel calls. */
-export interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: object,
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-    uniformData: { type: 'int32' | 'float32'; data: number[] }[],
-  ): tf.TensorInfo;
-}
-
-const workgroupSize = [64, 1, 1] as const;
-
-/**
- * One invocation per input element (tfjs-backend-webgpu's program shape: a flat dispatch, the
- * `main(index)` that its shader prelude calls, `getX`/`getDy` accessors it generates).
- */
-class MaxPoolGradProgram {
+/** One invocation per input element: the windows that cover it, and their first maxima. */
+class MaxPoolGradProgram extends PerElementProgram {
   variableNames = ['x', 'dy'];
   uniforms = 'strides : vec2<i32>, pads : vec2<i32>, filterDims : vec2<i32>,';
-  workgroupSize = [...workgroupSize];
-  size = true;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
   shaderKey = 'rectifierMaxPoolGradFirstMaximum';
 
-  constructor(inShape: number[]) {
-    this.outputShape = inShape;
-    this.dispatchLayout = { x: inShape.map((_, i) => i) };
-    const size = inShape.reduce((p, d) => p * d, 1);
-    this.dispatch = [Math.ceil(size / workgroupSize[0]), 1, 1];
-  }
-
-  getUserCode(): string {
+  protected body(): string {
     return `
-      fn main(index : i32) {
-        if (index >= uniforms.size) {
-          return;
-        }
-        let coords = getCoordsFromIndex(index);
-        let b = coords[0];
-        let r = coords[1];
-        let c = coords[2];
-        let d = coords[3];
         let s = uniforms.strides;
-        let k = uniforms.filterDims;
-        // Windows whose rows cover r: i·s - top ≤ r < i·s - top + k.
-        let iFirst = max(0, (r + uniforms.pads.x - k.x + s.x) / s.x);
+        let f = uniforms.filterDims;
+        // Windows whose rows cover r: i·s - top ≤ r < i·s - top + f.
+        let iFirst = max(0, (r + uniforms.pads.x - f.x + s.x) / s.x);
         let iLast = min(uniforms.dyShape[1] - 1, (r + uniforms.pads.x) / s.x);
-        let jFirst = max(0, (c + uniforms.pads.y - k.y + s.y) / s.y);
+        let jFirst = max(0, (c + uniforms.pads.y - f.y + s.y) / s.y);
         let jLast = min(uniforms.dyShape[2] - 1, (c + uniforms.pads.y) / s.y);
         var sum = 0.0;
         for (var i = iFirst; i <= iLast; i++) {
@@ -58,17 +23,17 @@ class MaxPoolGradProgram {
             // and PyTorch route it; tfjs-backend-webgpu's own kernel takes the last (>=).
             var best = -uniforms.INFINITY;
             var at = vec2<i32>(-1, -1);
-            for (var u = 0; u < k.x; u++) {
+            for (var u = 0; u < f.x; u++) {
               let rr = i * s.x - uniforms.pads.x + u;
               if (rr < 0 || rr >= uniforms.xShape[1]) {
                 continue;
               }
-              for (var v = 0; v < k.y; v++) {
+              for (var v = 0; v < f.y; v++) {
                 let cc = j * s.y - uniforms.pads.y + v;
                 if (cc < 0 || cc >= uniforms.xShape[2]) {
                   continue;
                 }
-                let value = getX(b, rr, cc, d);
+                let value = getX(b, rr, cc, k);
                 if (value > best) {
                   best = value;
                   at = vec2<i32>(rr, cc);
@@ -76,12 +41,11 @@ class MaxPoolGradProgram {
               }
             }
             if (at.x == r && at.y == c) {
-              sum += getDy(b, i, j, d);
+              sum += getDy(b, i, j, k);
             }
           }
         }
         setOutputAtIndex(index, sum);
-      }
     `;
   }
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGpuBackendLike } from './maxPoolGrad';
+import { PerElementProgram, type WebGpuBackendLike } from './perElementProgram';
 
 /**
  * The kernel name @rectifier/architectures' SPP layer runs its input gradient through when the
@@ -17,8 +17,6 @@ export interface SppGradAttrs {
   colEdges: number[];
 }
 
-const workgroupSize = [64, 1, 1] as const;
-
 const wgslArray = (type: string, values: string[]) =>
   `array<${type}, ${values.length}>(${values.join(', ')})`;
 
@@ -29,27 +27,19 @@ const wgslArray = (type: string, values: string[]) =>
  * per element needs no float atomics, which WGSL lacks. The edges are baked into the shader
  * (one pipeline per pyramid and map size, cached by tfjs under `shaderKey`).
  */
-class SppGradProgram {
+class SppGradProgram extends PerElementProgram {
   variableNames = ['x', 'dy'];
-  workgroupSize = [...workgroupSize];
-  size = true;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
   shaderKey: string;
 
   constructor(
     inShape: number[],
     private readonly attrs: SppGradAttrs,
   ) {
-    this.outputShape = inShape;
-    this.dispatchLayout = { x: inShape.map((_, i) => i) };
-    const size = inShape.reduce((p, d) => p * d, 1);
-    this.dispatch = [Math.ceil(size / workgroupSize[0]), 1, 1];
+    super(inShape);
     this.shaderKey = `rectifierSppGrad_${JSON.stringify(attrs)}`;
   }
 
-  getUserCode(): string {
+  protected override declarations(): string {
     const { levels, rowEdges, colEdges } = this.attrs;
     const pairs = (edges: number[]) =>
       Array.from(
@@ -75,15 +65,12 @@ class SppGradProgram {
       var<private> ROWS : array<vec2<i32>, ${bins}> = ${wgslArray('vec2<i32>', pairs(rowEdges))};
       var<private> COLS : array<vec2<i32>, ${bins}> = ${wgslArray('vec2<i32>', pairs(colEdges))};
 
-      fn main(index : i32) {
-        if (index >= uniforms.size) {
-          return;
-        }
-        let coords = getCoordsFromIndex(index);
-        let b = coords[0];
-        let r = coords[1];
-        let c = coords[2];
-        let k = coords[3];
+    `;
+  }
+
+  protected body(): string {
+    const { levels } = this.attrs;
+    return `
         let channels = uniforms.xShape[3];
         var sum = 0.0;
         for (var l = 0; l < ${levels.length}; l++) {
@@ -116,7 +103,6 @@ class SppGradProgram {
           }
         }
         setOutputAtIndex(index, sum);
-      }
     `;
   }
 }
