@@ -3,46 +3,30 @@
 // cpu backend from the same seeds; the check compares the losses. A web app imports
 // tfjs-backend-webgpu itself: @rectifier/backend's browser entry leaves that optional peer out.
 import '@tensorflow/tfjs-backend-webgpu';
-import { buildModel, cpuScaleVariants } from '@rectifier/architectures';
+import { cpuScaleVariants } from '@rectifier/architectures';
 import { selectBackend } from '@rectifier/backend';
 import * as tf from '@tensorflow/tfjs';
+import { smallPreluNet } from './smallNet.mjs';
 
 const steps = 3;
 const batch = 2;
 
 async function train() {
-  const variant = cpuScaleVariants.fashionMnist;
   // A quarter of the wasm page's width and a 64-unit fc (about 3 M multiply-adds per image):
   // SwiftShader computes on the CPU, and Chromium loses a device whose work runs too long.
-  const { model } = buildModel(variant.model, {
-    ...variant.options,
-    widthMultiplier: variant.options.widthMultiplier / 4,
+  const net = smallPreluNet(batch, {
+    widthMultiplier: cpuScaleVariants.fashionMnist.options.widthMultiplier / 4,
     fcUnits: 64,
-    activation: 'prelu',
-    init: 'msra-fan-out',
-    softmax: false,
-    seed: 1,
   });
-  const size = variant.cropSize;
-  const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 11);
-  const y = tf.oneHot(tf.tensor1d([3, 7], 'int32'), variant.options.numClasses);
-  const optimizer = tf.train.momentum(0.01, 0.9);
   const losses = [];
   const tensors = [];
   const started = performance.now();
   for (let i = 0; i < steps; i++) {
-    const loss = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })),
-      true,
-    );
-    losses.push((await loss.data())[0]);
-    loss.dispose();
+    losses.push(await net.step());
     tensors.push(tf.memory().numTensors);
   }
   const seconds = (performance.now() - started) / 1000;
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
+  net.dispose();
   return { losses, tensors, seconds };
 }
 
