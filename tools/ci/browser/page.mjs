@@ -9,7 +9,7 @@ import { deriveSeed } from '@rectifier/core';
 import { msra } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { smallPreluNet } from './smallNet.mjs';
+import { report, smallPreluNet } from './smallNet.mjs';
 
 const steps = 4;
 const batch = 4;
@@ -56,10 +56,4 @@ async function main() {
   };
 }
 
-main()
-  .catch((error) => ({ ok: false, error: String(error?.stack ?? error) }))
-  .then((result) => {
-    console.log(`rectifier: ${JSON.stringify(result)}`);
-    document.body.textContent = JSON.stringify(result, null, 2);
-    window.__rectifier = result;
-  });
+report(main);

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { cpuScaleVariants } from '@rectifier/architectures';
 import { selectBackend } from '@rectifier/backend';
 import * as tf from '@tensorflow/tfjs';
-import { smallPreluNet } from './smallNet.mjs';
+import { report, smallPreluNet } from './smallNet.mjs';
 
 const steps = 3;
 const batch = 2;
@@ -39,10 +39,4 @@ async function main() {
   return { ok: true, backend, selected: info.name, adapter: info.adapter, webgpu, cpu };
 }
 
-main()
-  .catch((error) => ({ ok: false, error: String(error?.stack ?? error) }))
-  .then((result) => {
-    console.log(`rectifier: ${JSON.stringify(result)}`);
-    document.body.textContent = JSON.stringify(result, null, 2);
-    window.__rectifier = result;
-  });
+report(main);

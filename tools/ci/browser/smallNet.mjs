@@ -36,3 +36,14 @@ export function smallPreluNet(batch, overrides = {}) {
   };
   return { model, size, step, dispose };
 }
+
+/** Runs a page's `main` and hands its result (or error) to browser-check.mjs via window.__rectifier. */
+export function report(main) {
+  main()
+    .catch((error) => ({ ok: false, error: String(error?.stack ?? error) }))
+    .then((result) => {
+      console.log(`rectifier: ${JSON.stringify(result)}`);
+      document.body.textContent = JSON.stringify(result, null, 2);
+      window.__rectifier = result;
+    });
+}
