@@ -177,8 +177,7 @@ function routeToFirstMaxima(
   // webgpu cannot read a tensor synchronously (in Node not at all, and headless Chromium on
   // SwiftShader loses its device): @rectifier/backend registers this routing there in WGSL.
   if (tf.getKernel(SPP_GRAD_KERNEL, tf.getBackend()) !== undefined) {
-    const edges = (size: number) =>
-      levels.flatMap((n) => binEdges(size, n, binning).flatMap(([start, end]) => [start, end]));
+    const edges = (size: number) => levels.flatMap((n) => binEdges(size, n, binning).flat());
     return tf
       .engine()
       .runKernel(
