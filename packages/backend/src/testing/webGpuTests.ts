@@ -12,8 +12,10 @@ export const webGpuTests =
   (Array.isArray(adapters) && adapters.length > 0) || process.env.RECTIFIER_REQUIRE_WEBGPU === '1';
 
 if (!webGpuTests) {
+  const reason = adapters instanceof Error ? adapters.message : 'no adapter';
   console.warn(
-    `WebGPU tests not run here (${adapters instanceof Error ? adapters.message : 'no adapter'}); ` +
-      `to run them on the CPU: ${SWIFTSHADER_ENV} npx vitest run`,
+    reason.includes(SWIFTSHADER_ENV)
+      ? `WebGPU tests not run here: ${reason}.`
+      : `WebGPU tests not run here (${reason}); to run them on the CPU: ${SWIFTSHADER_ENV} npx vitest run`,
   );
 }

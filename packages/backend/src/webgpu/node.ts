@@ -1,6 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { GpuAdapterLike, GpuLike } from './adapters';
-import { requestTfjsDevice, WEBGPU_INSTALL, type WebGpuEngine } from './startWebGpu';
+import {
+  requestTfjsDevice,
+  SWIFTSHADER_ENV,
+  WEBGPU_INSTALL,
+  type WebGpuEngine,
+} from './startWebGpu';
 
 interface DawnModule {
   create(flags: string[]): GpuLike;
@@ -16,9 +23,37 @@ let running: { key: string; factory: () => tf.KernelBackend } | undefined;
 // Dynamic imports by a variable keep bundlers and tsup from resolving the optional peers.
 const load = (specifier: string): Promise<unknown> => import(specifier);
 
+/**
+ * Whether the dynamic loader can find Vulkan's loader, which Dawn opens on Linux. Checked first
+ * because Dawn, lacking it, prints a warning to stderr from every process that merely tries
+ * (each `auto` selection on a machine without a GPU).
+ */
+function vulkanLoaderFound(env: NodeJS.ProcessEnv): boolean {
+  const name = 'libvulkan.so.1';
+  const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== '');
+  if (dirs.some((d) => existsSync(join(d, name)))) return true;
+  try {
+    // ldconfig's cache lists every library the loader finds in the system's directories.
+    return readFileSync('/etc/ld.so.cache').includes(name);
+  } catch {
+    return [
+      '/usr/lib/x86_64-linux-gnu',
+      '/usr/lib/aarch64-linux-gnu',
+      '/usr/lib64',
+      '/usr/lib',
+    ].some((d) => existsSync(join(d, name)));
+  }
+}
+
 /** Dawn's GPU object, created once and exposed as `navigator.gpu`, which tfjs checks for. */
 async function dawnGpu(): Promise<GpuLike | Error> {
   if (dawn !== undefined) return dawn;
+  if (process.platform === 'linux' && !vulkanLoaderFound(process.env)) {
+    return new Error(
+      "no Vulkan loader (libvulkan.so.1): install the GPU's Vulkan driver (and libvulkan1); " +
+        `to test on the CPU with SwiftShader, set ${SWIFTSHADER_ENV}`,
+    );
+  }
   let mod: DawnModule;
   try {
     mod = (await load('webgpu')) as DawnModule;
