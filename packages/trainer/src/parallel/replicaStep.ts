@@ -11,6 +11,7 @@ import {
   offsets,
   shardCounts,
 } from './collectives';
+import type { CollectiveTimeout } from './collectiveTimeout';
 import { partsOf, type Replica } from './replica';
 import { setWindow } from './shardDropout';
 import { type RecordedForward, recordForward } from './tape';
@@ -367,7 +368,11 @@ export async function rootStop(
  * The loop of every rank but 0: takes rank 0's step messages until `stop`; returns what rank 0
  * sent with it (the run's summary).
  */
-export async function workerLoop(comm: Collectives, r: Replica): Promise<unknown> {
+export async function workerLoop(
+  comm: Collectives,
+  r: Replica,
+  timeout?: CollectiveTimeout,
+): Promise<unknown> {
   const stats: CommStats = { lastMs: 0, totalMs: 0, steps: 0 };
   for (;;) {
     const h = decodeJson<StepHeader & { summary?: unknown }>(await comm.bcast(null));
@@ -375,6 +380,11 @@ export async function workerLoop(comm: Collectives, r: Replica): Promise<unknown
       await comm.gatherv(sharedSha(r), new Array(comm.size).fill(8));
       return h.summary;
     }
+    const t0 = performance.now();
     await shardStep(comm, r, h, null, null, stats);
+    if (timeout !== undefined) {
+      timeout.observe(performance.now() - t0);
+      comm.timeoutMs = timeout.ms;
+    }
   }
 }
