@@ -200,6 +200,31 @@ describe('train', () => {
     expect(messages.join('')).toMatch(/step-00000006\.ckpt: fails its SHA-256 checksum/);
   });
 
+  test('a run killed before its step-0 checkpoint: resume starts it from step 0, same weights', async () => {
+    const whole = await train({ ...setup(), runDir: dir() });
+    const runDir = dir();
+    // Stands for a SIGKILL while the step-0 checkpoint is written: config.json is there, only
+    // a temporary file in checkpoints/.
+    await expect(
+      train({
+        ...setup({
+          hooks: {
+            checkpoint: (phase, step) => {
+              if (step === 0 && phase === 'partial') throw new Error('killed');
+            },
+          },
+        }),
+        runDir,
+      }),
+    ).rejects.toThrow('killed');
+    expect(existsSync(join(runDir, 'config.json'))).toBe(true);
+    expect(listCheckpoints(join(runDir, 'checkpoints'))).toEqual([]);
+    const resumed = await resume(runDir, setup());
+    expect(resumed.steps).toBe(18);
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(readdirSync(join(runDir, 'checkpoints')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   test('a diverging learning rate stops with DivergenceError naming the step and last checkpoint', async () => {
     const runDir = dir();
     const err = await train({

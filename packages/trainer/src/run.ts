@@ -133,7 +133,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
 }
 
 /**
- * Continues the run in `runDir` from its newest readable checkpoint. `options` are the same as
+ * Continues the run in `runDir` from its newest readable checkpoint; a run stopped before its
+ * step-0 checkpoint existed (no checkpoint file at all) starts from step 0 with the same config. `options` are the same as
  * for `train` (without `runDir`): the same model architecture, loaders, optimizer and schedule;
  * they are compared with config.json and a difference is an error naming the fields. A
  * truncated or corrupt checkpoint is reported, renamed `*.corrupt`, and the previous one used.
@@ -168,9 +169,23 @@ export async function resume(
     );
   }
   const progress = makeProgress(full);
+  const names = listCheckpoints(p.checkpoints);
+  if (names.length === 0) {
+    // Killed after config.json but before the step-0 checkpoint was in place: nothing was
+    // trained, and the options match config.json, so the run starts again from step 0 here.
+    progress.warn(
+      `${runDir}: no checkpoint yet (the run was stopped before its step-0 checkpoint); starting it from step 0`,
+    );
+    removeTemporaries(p.checkpoints);
+    mkdirSync(p.checkpoints, { recursive: true });
+    for (const f of [p.metrics, p.slopes]) if (existsSync(f)) rmSync(f);
+    const s = freshState();
+    writeRunCheckpoint(plan, s);
+    return runFrom(plan, s, progress);
+  }
   let loaded: CheckpointState | null = null;
   let loadedName = '';
-  for (const name of listCheckpoints(p.checkpoints)) {
+  for (const name of names) {
     try {
       loaded = readCheckpoint(join(p.checkpoints, name));
       loadedName = name;
@@ -184,7 +199,7 @@ export async function resume(
   if (loaded === null) {
     throw new RunDirectoryError(
       runDir,
-      'No readable checkpoint in checkpoints/; start the run again with train() in a new runDir',
+      'No readable checkpoint in checkpoints/ (every one is damaged and was renamed *.corrupt); start the run again with train() in a new runDir',
     );
   }
   removeTemporaries(p.checkpoints);

@@ -94,7 +94,9 @@ describe('faults of the local engine', () => {
     expect(stop.seen).toHaveLength(2);
     expect(children()).toEqual([]);
     // The error says how to wait longer when the worker was only slow.
-    expect(err.message).toMatch(/raise the timeout: the `timeoutMs` option of train\(\) and resume\(\)/);
+    expect(err.message).toMatch(
+      /raise the timeout: the `timeoutMs` option of train\(\) and resume\(\)/,
+    );
   });
 
   test('a worker slowed for 11 s (a loaded machine) is not declared hung by default', async () => {
