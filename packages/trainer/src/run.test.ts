@@ -200,6 +200,41 @@ describe('train', () => {
     expect(messages.join('')).toMatch(/step-00000006\.ckpt: fails its SHA-256 checksum/);
   });
 
+  test('another run’s checkpoint under the newest name is set aside with a warning; resume uses the previous one', async () => {
+    const base = { checkpointEvery: { steps: 3 }, keep: 3 };
+    const whole = await train({ ...setup(base), runDir: dir() });
+    const other = dir();
+    await train({ ...setup({ ...base, seed: 5 }), runDir: other }); // same model, another seed
+    const runDir = dir();
+    await expect(
+      train({
+        ...setup({
+          ...base,
+          hooks: {
+            afterStep: (s) => {
+              if (s === 7) throw new Error('crash');
+            },
+          },
+        }),
+        runDir,
+      }),
+    ).rejects.toThrow('crash');
+    const ckdir = join(runDir, 'checkpoints');
+    const foreign = 'step-00000018.ckpt'; // the other run's last
+    writeFileSync(join(ckdir, foreign), readFileSync(join(other, 'checkpoints', foreign)));
+    const messages: string[] = [];
+    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
+    const resumed = await resume(
+      runDir,
+      setup({ ...base, quiet: false, progress: 'lines', progressStream: stream }),
+    );
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(messages.join('')).toMatch(
+      /step-00000018\.ckpt: belongs to another run .*set aside as step-00000018\.ckpt\.foreign/,
+    );
+    expect(existsSync(join(ckdir, `${foreign}.foreign`))).toBe(true);
+  });
+
   test('a run killed before its step-0 checkpoint: resume starts it from step 0, same weights', async () => {
     const whole = await train({ ...setup(), runDir: dir() });
     const runDir = dir();

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { version } from '../package.json'; // inlined by the build: config.json names the release that ran
 import {
   type CheckpointState,
+  fingerprintHash,
   listCheckpoints,
   readCheckpoint,
   removeTemporaries,
@@ -27,6 +28,7 @@ import { slopeLog } from './observers/slopeLog';
 import { summaryWriter } from './observers/summaryWriter';
 import { createProgress, type Progress } from './progress';
 import {
+  checkCheckpointOwner,
   readRunConfig,
   readSummary,
   runPaths,
@@ -185,21 +187,36 @@ export async function resume(
   }
   let loaded: CheckpointState | null = null;
   let loadedName = '';
+  const owner = fingerprintHash(readRunConfig(runDir).run);
   for (const name of names) {
+    const path = join(p.checkpoints, name);
+    let state: CheckpointState;
     try {
-      loaded = readCheckpoint(join(p.checkpoints, name));
-      loadedName = name;
-      break;
+      state = readCheckpoint(path);
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err;
       progress.warn(`${err.message}; using the previous checkpoint`);
-      renameSync(join(p.checkpoints, name), join(p.checkpoints, `${name}.corrupt`));
+      renameSync(path, `${path}.corrupt`);
+      continue;
     }
+    try {
+      const warning = checkCheckpointOwner(state, owner, path);
+      if (warning !== null) progress.warn(warning);
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      // Set aside, not deleted: it may be another run's only copy.
+      progress.warn(`${err.message}; set aside as ${name}.foreign, using the previous checkpoint`);
+      renameSync(path, `${path}.foreign`);
+      continue;
+    }
+    loaded = state;
+    loadedName = name;
+    break;
   }
   if (loaded === null) {
     throw new RunDirectoryError(
       runDir,
-      'No readable checkpoint in checkpoints/ (every one is damaged and was renamed *.corrupt); start the run again with train() in a new runDir',
+      "No usable checkpoint in checkpoints/ (every one is damaged or another run's, and was renamed *.corrupt or *.foreign); start the run again with train() in a new runDir",
     );
   }
   removeTemporaries(p.checkpoints);

@@ -173,6 +173,24 @@ describe('loadCheckpointInto', () => {
     ).toThrow(/did you mean `checkpoint`/);
   });
 
+  test('refuses another run’s checkpoint planted under this run’s name, naming the file', async () => {
+    const other = dir();
+    await train({ ...options(), seed: 2, runDir: other }); // same model, another seed
+    const d = copy();
+    const name = summary.lastCheckpoint;
+    cpSync(join(other, 'checkpoints', name), join(d, 'checkpoints', name));
+    const fresh = tinyNet();
+    expect(() => loadCheckpointInto(fresh.model, d)).toThrow(CheckpointError);
+    expect(() => loadCheckpointInto(fresh.model, d)).toThrow(
+      new RegExp(`${name.replace('.', '\\.')}: belongs to another run`),
+    );
+    expect(() => loadCheckpointInto(fresh.model, join(d, 'checkpoints', name))).toThrow(
+      /belongs to another run/,
+    );
+    // Its own run accepts it.
+    expect(loadCheckpointInto(fresh.model, other).name).toBe(name);
+  });
+
   test('leaks no tensor', () => {
     const fresh = tinyNet();
     const before = tf.memory().numTensors;

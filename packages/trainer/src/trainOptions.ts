@@ -1,6 +1,6 @@
 import type { Batch } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
-import type { CheckpointPhase } from './checkpoint';
+import { type CheckpointPhase, fingerprintHash } from './checkpoint';
 import { TrainerArgumentError } from './errors';
 import { type LossFn, softmaxCrossEntropy } from './loss';
 import type { TrainObserver } from './observers/observer';
@@ -160,6 +160,8 @@ export interface TrainPlan {
   stepsPerEpoch: number;
   /** `config.json`'s `run`: compared on resume. */
   fingerprint: RunFingerprint;
+  /** Its hash, recorded in every checkpoint (which run wrote it). */
+  fingerprintHash: string;
   maxSteps: number | null;
   /** Multi-device settings; null for one process. */
   multi: ResolvedParallel | null;
@@ -295,6 +297,7 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
     accumulate,
     stepsPerEpoch,
     fingerprint,
+    fingerprintHash: fingerprintHash(fingerprint),
     maxSteps,
     multi,
   };

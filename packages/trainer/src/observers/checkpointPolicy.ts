@@ -46,6 +46,7 @@ export function writeRunCheckpoint(plan: TrainPlan, s: RunState): void {
   const name = writeCheckpoint(
     p.checkpoints,
     {
+      fingerprint: plan.fingerprintHash,
       step: s.step,
       epoch: s.epoch,
       batchInEpoch: s.batchInEpoch,
