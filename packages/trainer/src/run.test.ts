@@ -94,6 +94,45 @@ describe('train', () => {
     );
   });
 
+  test('backend auto: a run that fell back (oneDNN → wasm) resumes; requested and actual recorded apart', async () => {
+    const runDir = dir();
+    await expect(
+      train({
+        ...setup({ requestedBackend: 'auto', backendName: 'onednn', maxSteps: 4 }),
+        runDir,
+      }),
+    ).resolves.toMatchObject({
+      stoppedBy: 'maxSteps',
+      backend: 'onednn',
+      backendRequested: 'auto',
+    });
+    const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    expect(config.run.backend).toBe('auto');
+    expect(config.backend).toEqual({ requested: 'auto', actual: 'onednn' });
+    const messages: string[] = [];
+    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
+    const resumed = await resume(
+      runDir,
+      setup({
+        requestedBackend: 'auto',
+        backendName: 'wasm',
+        quiet: false,
+        progress: 'lines',
+        progressStream: stream,
+      }),
+    );
+    expect(resumed).toMatchObject({ steps: 18, backend: 'wasm', backendRequested: 'auto' });
+    expect(messages.join('')).toMatch(
+      /started on backend onednn \(asked for auto\) and continues on wasm/,
+    );
+    // A backend asked for by name stays pinned.
+    const pinned = dir();
+    await train({ ...setup({ backendName: 'onednn', maxSteps: 2 }), runDir: pinned });
+    await expect(resume(pinned, setup({ backendName: 'wasm' }))).rejects.toThrow(
+      /options differ from the run's config\.json in: backend/,
+    );
+  });
+
   test('same seed, same backend → identical weights; no tensor leaks between steps 2 and 10', async () => {
     const counts: number[] = [];
     const a = await train({

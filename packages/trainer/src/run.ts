@@ -57,6 +57,11 @@ function differences(a: object, b: object): string[] {
   return [...keys].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
 }
 
+/** The backend that runs: the caller's name for it (oneDNN runs under `wasm`), else tfjs's. */
+function actualBackend(options: TrainOptions): string {
+  return options.backendName ?? tf.getBackend();
+}
+
 function bytesOf(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
@@ -125,6 +130,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     versions: { trainer: version, tfjs: tf.version.tfjs, node: process.version },
     run: plan.fingerprint,
     topology: plan.parts.whole.toJSON(null, false),
+    backend: { requested: plan.fingerprint.backend, actual: actualBackend(options) },
     createdAt: new Date().toISOString(),
   };
   writeJsonAtomic(p.config, config);
@@ -171,6 +177,12 @@ export async function resume(
     );
   }
   const progress = makeProgress(full);
+  const started = readRunConfig(runDir).backend?.actual;
+  if (started !== undefined && started !== actualBackend(full)) {
+    progress.warn(
+      `${runDir}: the run started on backend ${started} (asked for ${plan.fingerprint.backend}) and continues on ${actualBackend(full)}; the weights carry over, the last bits of later steps may differ`,
+    );
+  }
   const names = listCheckpoints(p.checkpoints);
   if (names.length === 0) {
     // Killed after config.json but before the step-0 checkpoint was in place: nothing was

@@ -70,7 +70,10 @@ export interface TrainSummary {
   lastCheckpoint: string;
   /** SHA-256 of the final weights in the model's weight order, float32 little-endian. */
   weightsSha256: string;
+  /** The backend that ran (the last session's, after a resume). */
   backend: string;
+  /** The backend asked for (`requestedBackend`, e.g. 'auto'); absent when it was the one that ran. */
+  backendRequested?: string;
 }
 
 /**
@@ -95,6 +98,7 @@ export interface RunFingerprint {
   weights: { name: string; shape: number[] }[];
   trainData: { batchesPerEpoch: number; batchSize: number | null; size: number | null };
   valData: { batches: number; size: number | null } | null;
+  /** The backend asked for (`requestedBackend`), else the one that ran: compared on resume. */
   backend: string;
   meta: Record<string, unknown> | null;
 }
@@ -106,5 +110,7 @@ export interface RunConfigFile {
   run: RunFingerprint;
   /** The model's topology (`model.toJSON(null, false)`). */
   topology: unknown;
+  /** The backend asked for and the one that ran when the run started (absent before 0.2). */
+  backend?: { requested: string; actual: string };
   createdAt: string;
 }

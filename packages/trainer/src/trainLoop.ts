@@ -67,6 +67,9 @@ export async function trainLoop(
       lastCheckpoint: s.lastCheckpoint as string,
       weightsSha256: weightsSha256(plan.parts.whole),
       backend: options.backendName ?? tf.getBackend(),
+      ...(plan.fingerprint.backend !== (options.backendName ?? tf.getBackend())
+        ? { backendRequested: plan.fingerprint.backend }
+        : {}),
     };
     await engine.finish(s.step, summary); // multi-device: workers end, replicas agree
     emit('end', summary);

@@ -101,6 +101,13 @@ export interface TrainOptions extends ParallelTrainOptions {
    * `tf.getBackend()` alone cannot tell the two apart.
    */
   backendName?: string;
+  /**
+   * The backend the caller asked for, when it let something choose (the app's `backend: auto`).
+   * config.json's fingerprint records it instead of the engine that ran, so a run that fell
+   * back (oneDNN → wasm) resumes on whichever engine is available then; config.json and
+   * summary.json record requested and actual apart. Default: the actual backend (pinned).
+   */
+  requestedBackend?: string;
 }
 
 export const optionKeys = [
@@ -126,6 +133,7 @@ export const optionKeys = [
   'hooks',
   'meta',
   'backendName',
+  'requestedBackend',
   ...parallelOptionKeys, // multi-device
 ] as const;
 
@@ -191,6 +199,14 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
   ) {
     throw new TrainerArgumentError(
       `train: \`backendName\` must be a non-empty string such as selectBackend()'s \`name\`. Received: backendName=${String(options.backendName)} (${typeof options.backendName})`,
+    );
+  }
+  if (
+    options.requestedBackend !== undefined &&
+    (typeof options.requestedBackend !== 'string' || options.requestedBackend === '')
+  ) {
+    throw new TrainerArgumentError(
+      `train: \`requestedBackend\` must be a non-empty string such as 'auto'. Received: requestedBackend=${String(options.requestedBackend)} (${typeof options.requestedBackend})`,
     );
   }
   const keep = positiveInteger('keep', options.keep ?? 2);
@@ -284,7 +300,7 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
       options.valLoader === undefined
         ? null
         : { batches: valBatches, size: options.valLoader.size ?? null },
-    backend: options.backendName ?? tf.getBackend(),
+    backend: options.requestedBackend ?? options.backendName ?? tf.getBackend(),
     meta: options.meta ?? null,
   };
   return {
