@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildModel } from '@rectifier/architectures';
+import { createLoader, ImageDecodeError } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listCheckpoints, readCheckpoint } from './checkpoint';
@@ -272,6 +273,48 @@ describe('train', () => {
       /step-00000018\.ckpt: belongs to another run .*set aside as step-00000018\.ckpt\.foreign/,
     );
     expect(existsSync(join(ckdir, `${foreign}.foreign`))).toBe(true);
+  });
+
+  test('skipped images reach metrics.jsonl and summary.json, also when maxSteps ends mid-epoch', async () => {
+    // Examples 5 and 20 cannot be decoded: the loader skips them. In data-set order the first
+    // two batches (0–7, 8–15) hold example 5 only.
+    const broken = createLoader({
+      size: 48,
+      batchSize: 8,
+      seed: 3,
+      shuffle: false,
+      label: (i) => i % 3,
+      describe: (i) => `img-${i}.png`,
+      onEpochEnd: () => {}, // the run directory reports them; keep the test's output clean
+      load: async (i, rng) => {
+        if (i === 5 || i === 20) throw new ImageDecodeError(`img-${i}.png`, 'truncated PNG');
+        const data = new Float32Array(64).map(() => rng.normal());
+        return { data, height: 8, width: 8, channels: 1 };
+      },
+    });
+    const options = setup({ trainLoader: broken, valLoader: undefined, schedule: undefined });
+    // maxSteps 2, below an epoch: the loader's end-of-epoch report never comes.
+    const shortDir = dir();
+    const short = await train({ ...options, maxSteps: 2, runDir: shortDir });
+    expect(short.skipped).toEqual({
+      count: 1,
+      examples: [{ epoch: 0, path: 'img-5.png', reason: expect.stringMatching(/truncated PNG/) }],
+    });
+    expect(JSON.parse(readFileSync(join(shortDir, 'summary.json'), 'utf8')).skipped).toEqual(
+      short.skipped,
+    );
+    // Resumed to the end: the count goes on from the checkpoint (2 per epoch, 3 epochs).
+    const resumed = await resume(
+      shortDir,
+      setup({ trainLoader: broken, valLoader: undefined, schedule: undefined }),
+    );
+    expect(resumed.skipped?.count).toBe(6);
+    const epochs = lines(join(shortDir, 'metrics.jsonl')).filter((l) => l.type === 'epoch');
+    expect(epochs.map((l) => l.skipped.count)).toEqual([2, 2, 2]);
+    expect(epochs[1].skipped.examples.map((e: { path: string }) => e.path)).toEqual([
+      'img-5.png',
+      'img-20.png',
+    ]);
   });
 
   test('a run killed before its step-0 checkpoint: resume starts it from step 0, same weights', async () => {

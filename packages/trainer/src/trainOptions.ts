@@ -28,7 +28,12 @@ export interface Loader {
   epoch(
     e: number,
     options?: { startBatch?: number },
-  ): AsyncIterable<Batch> & { length: number; startBatch?: number };
+  ): AsyncIterable<Batch> & {
+    length: number;
+    startBatch?: number;
+    /** The examples skipped so far, as @rectifier/data's loaders report them (read at stops). */
+    report?: { skipped: { path: string; reason: string }[] };
+  };
   batchSize?: number;
   size?: number;
 }

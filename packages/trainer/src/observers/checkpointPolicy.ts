@@ -42,6 +42,7 @@ export function writeRunCheckpoint(plan: TrainPlan, s: RunState): void {
     epochStats: { loss: s.epochLoss, top1: s.epochTop1, count: s.epochCount },
     best: s.best,
     lastVal: s.lastVal,
+    skipped: { run: s.skipped, epoch: s.epochSkipped },
   };
   const name = writeCheckpoint(
     p.checkpoints,
