@@ -351,6 +351,12 @@ describe('train', () => {
     expect(err).toBeInstanceOf(DivergenceError);
     expect(err.message).toMatch(/diverged at step \d+: the loss is (NaN|Infinity)/);
     expect(err.message).toMatch(/step-00000000\.ckpt/);
+    // The advice can be followed: resume refuses another rate, so the message says to start anew.
+    expect(err.message).toMatch(/train a new run in a new run directory/);
+    expect(err.message).not.toMatch(/resume from that checkpoint with a smaller rate/);
+    await expect(
+      resume(runDir, setup({ optimizer: sgd({ learningRate: 1e-3 }), epochs: 2 })),
+    ).rejects.toThrow(/options differ from the run's config\.json in: optimizer/);
     expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
     // The run directory is consistent: its last checkpoint reads back.
     expect(readCheckpoint(join(runDir, 'checkpoints', 'step-00000000.ckpt')).step).toBe(0);
