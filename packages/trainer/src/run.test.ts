@@ -5,7 +5,7 @@ import { buildModel } from '@rectifier/architectures';
 import { createLoader, ImageDecodeError } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { listCheckpoints, readCheckpoint } from './checkpoint';
+import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { DivergenceError, RunDirectoryError, TrainerArgumentError } from './errors';
 import { resume, train } from './run';
 import { plateauSchedule } from './schedules';
@@ -315,6 +315,29 @@ describe('train', () => {
       'img-5.png',
       'img-20.png',
     ]);
+  });
+
+  test('a checkpoint from before fingerprints (0.1) is resumed with a warning', async () => {
+    const whole = await train({ ...setup(), runDir: dir() });
+    const runDir = dir();
+    await train({ ...setup({ maxSteps: 7 }), runDir });
+    const ckdir = join(runDir, 'checkpoints');
+    const [newest] = listCheckpoints(ckdir);
+    const { fingerprint, ...old } = readCheckpoint(join(ckdir, newest));
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    writeCheckpoint(ckdir, old);
+    const messages: string[] = [];
+    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
+    const resumed = await resume(
+      runDir,
+      setup({ quiet: false, progress: 'lines', progressStream: stream }),
+    );
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(messages.join('')).toMatch(
+      new RegExp(
+        `${newest.replace('.', '\\.')}: written before @rectifier/trainer 0\\.2, it records no run fingerprint`,
+      ),
+    );
   });
 
   test('a run killed before its step-0 checkpoint: resume starts it from step 0, same weights', async () => {

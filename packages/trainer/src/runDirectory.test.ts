@@ -1,4 +1,12 @@
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -124,6 +132,18 @@ describe('readRunDirectory', () => {
     expect(() => readRunDirectory(finished, { onWarnings: () => {} } as never)).toThrow(
       /did you mean `onWarning`/,
     );
+  });
+
+  test('names metrics.jsonl or slopes.jsonl that cannot be read (a directory)', () => {
+    for (const f of ['metrics.jsonl', 'slopes.jsonl']) {
+      const d = copy();
+      rmSync(join(d, f));
+      mkdirSync(join(d, f));
+      expect(() => readRunDirectory(d)).toThrow(RunDirectoryError);
+      expect(() => readRunDirectory(d)).toThrow(
+        new RegExp(`${f.replace('.', '\\.')} cannot be read \\(EISDIR\\)`),
+      );
+    }
   });
 
   test('rejects `checkpoints` being a file', () => {

@@ -101,7 +101,16 @@ function readLines<T>(
   problem: (v: unknown) => string | null,
   warnings: string[],
 ): T[] {
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new RunDirectoryError(
+      dirname(path),
+      `${basename(path)} cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); it must be the file train() appends to`,
+      { cause },
+    );
+  }
   const rows = text.split('\n');
   const out: T[] = [];
   rows.forEach((row, i) => {
