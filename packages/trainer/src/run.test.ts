@@ -32,6 +32,29 @@ const lines = (path: string) =>
     .split('\n')
     .map((l) => JSON.parse(l));
 
+/** A run (tinyRunOptions + `base`) that crashed in the step after `steps`: its directory. */
+async function crashedAfter(steps: number, base: Partial<TrainOptions>): Promise<string> {
+  const runDir = dir();
+  const afterStep = (s: number) => {
+    if (s === steps + 1) throw new Error('crash');
+  };
+  await expect(train({ ...setup({ ...base, hooks: { afterStep } }), runDir })).rejects.toThrow(
+    'crash',
+  );
+  return runDir;
+}
+
+/** Resumes `runDir` (tinyRunOptions + `base`) and returns its summary and the warnings printed. */
+async function resumeHearing(runDir: string, base: Partial<TrainOptions> = {}) {
+  const messages: string[] = [];
+  const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
+  const resumed = await resume(
+    runDir,
+    setup({ ...base, quiet: false, progress: 'lines', progressStream: stream }),
+  );
+  return { resumed, messages };
+}
+
 describe('train', () => {
   test('writes the run directory: config, metrics, slopes, checkpoints, summary', async () => {
     const runDir = dir();
@@ -210,32 +233,14 @@ describe('train', () => {
   test('a corrupt newest checkpoint is reported and the previous one is used', async () => {
     const base = { checkpointEvery: { steps: 3 }, keep: 3 };
     const whole = await train({ ...setup(base), runDir: dir() });
-    const runDir = dir();
-    await expect(
-      train({
-        ...setup({
-          ...base,
-          hooks: {
-            afterStep: (s) => {
-              if (s === 7) throw new Error('crash');
-            },
-          },
-        }),
-        runDir,
-      }),
-    ).rejects.toThrow('crash');
+    const runDir = await crashedAfter(6, base);
     const ckdir = join(runDir, 'checkpoints');
     const newest = listCheckpoints(ckdir)[0];
     expect(newest).toBe('step-00000006.ckpt');
     const bytes = readFileSync(join(ckdir, newest));
     bytes[bytes.length >> 1] ^= 0xff; // flip one byte in the middle
     writeFileSync(join(ckdir, newest), bytes);
-    const messages: string[] = [];
-    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
-    const resumed = await resume(
-      runDir,
-      setup({ ...base, quiet: false, progress: 'lines', progressStream: stream }),
-    );
+    const { resumed, messages } = await resumeHearing(runDir, base);
     expect(resumed.weightsSha256).toBe(whole.weightsSha256);
     expect(messages.join('')).toMatch(/step-00000006\.ckpt: fails its SHA-256 checksum/);
   });
@@ -245,29 +250,11 @@ describe('train', () => {
     const whole = await train({ ...setup(base), runDir: dir() });
     const other = dir();
     await train({ ...setup({ ...base, seed: 5 }), runDir: other }); // same model, another seed
-    const runDir = dir();
-    await expect(
-      train({
-        ...setup({
-          ...base,
-          hooks: {
-            afterStep: (s) => {
-              if (s === 7) throw new Error('crash');
-            },
-          },
-        }),
-        runDir,
-      }),
-    ).rejects.toThrow('crash');
+    const runDir = await crashedAfter(6, base);
     const ckdir = join(runDir, 'checkpoints');
     const foreign = 'step-00000018.ckpt'; // the other run's last
     writeFileSync(join(ckdir, foreign), readFileSync(join(other, 'checkpoints', foreign)));
-    const messages: string[] = [];
-    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
-    const resumed = await resume(
-      runDir,
-      setup({ ...base, quiet: false, progress: 'lines', progressStream: stream }),
-    );
+    const { resumed, messages } = await resumeHearing(runDir, base);
     expect(resumed.weightsSha256).toBe(whole.weightsSha256);
     expect(messages.join('')).toMatch(
       /step-00000018\.ckpt: belongs to another run .*set aside as step-00000018\.ckpt\.foreign/,
@@ -326,12 +313,7 @@ describe('train', () => {
     const { fingerprint, ...old } = readCheckpoint(join(ckdir, newest));
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
     writeCheckpoint(ckdir, old);
-    const messages: string[] = [];
-    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
-    const resumed = await resume(
-      runDir,
-      setup({ quiet: false, progress: 'lines', progressStream: stream }),
-    );
+    const { resumed, messages } = await resumeHearing(runDir);
     expect(resumed.weightsSha256).toBe(whole.weightsSha256);
     expect(messages.join('')).toMatch(
       new RegExp(
