@@ -1,3 +1,4 @@
+import { preluOp } from '@rectifier/activations';
 import { spp as sppLayer } from '@rectifier/architectures';
 import * as tf from '@tensorflow/tfjs';
 
@@ -74,8 +75,18 @@ export function buildSmallNet(config: SmallNetConfig) {
 
   const act = (x: tf.Tensor4D, layer: Conv) =>
     layer.alpha
-      ? tf.prelu(
-          tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, layer.pad).add(layer.b),
+      ? preluOp(
+          // As the architectures' layers: bias fused into the conv, except at the stem, whose
+          // fused form would also compute the image's gradient (tfjs's fused conv does).
+          layer === convs[0]
+            ? tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, layer.pad).add(layer.b)
+            : tf.fused.conv2d({
+                x,
+                filter: layer.w as tf.Tensor4D,
+                bias: layer.b,
+                strides: layer.stride,
+                pad: layer.pad,
+              }),
           layer.alpha,
         )
       : tf.fused.conv2d({
@@ -105,5 +116,13 @@ export function buildSmallNet(config: SmallNetConfig) {
     ...convs.flatMap((c) => [c.w, c.b, ...(c.alpha ? [c.alpha] : [])]),
     ...fcs.flatMap((f) => [f.w, f.b]),
   ];
-  return { logits, variables };
+  // Names and kinds for Rectifier's optimizer (slopes and biases decay-free, as the trainer has it).
+  const kind = (v: tf.Variable) =>
+    convs.some((c) => c.alpha === v) ? 'slope' : v.rank === 1 ? 'bias' : 'weight';
+  const named = variables.map((variable, i) => ({
+    name: `v${i}`,
+    kind: kind(variable) as 'weight' | 'bias' | 'slope',
+    variable,
+  }));
+  return { logits, variables, named };
 }

@@ -7,11 +7,15 @@
  * has started.
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/step.ts [--steps 10] [--threads 1] [--prelu]
- *     [--no-cpu] [--profile] [--engine wasm|onednn]
+ *     [--no-cpu] [--no-wasm] [--profile] [--engine wasm|onednn]
+ *
+ * The update is Rectifier's Caffe-form SGD (momentum 0.9, weight decay 5e-4 on the weights, as
+ * the PyTorch script's `weight_decay`), PReLU is @rectifier/activations' op: the library's path.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '@rectifier/backend';
+import { sgd } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { benchConfig, buildSmallNet, type SmallNetConfig } from './smallNet';
 import { fmt, ratio, table } from './timing';
@@ -19,29 +23,47 @@ import { fmt, ratio, table } from './timing';
 const args = process.argv.slice(2);
 const steps = Number(args[args.indexOf('--steps') + 1]) || 10;
 const withCpu = !args.includes('--no-cpu');
+const withWasm = !args.includes('--no-wasm');
 const profile = args.includes('--profile');
 const activation = args.includes('--prelu') ? 'prelu' : 'relu';
 const batch = 32;
 const threads = Number(args[args.indexOf('--threads') + 1]) || 1;
 const engine = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
 
-/** Median wall and CPU (all threads of the process) ms of a step. */
-function stepTimes(config: SmallNetConfig, count: number, batch = 32): { ms: number; cpu: number } {
+/** One training step of a fresh small net (forward, backward, update), and its clean-up. */
+function makeStep(config: SmallNetConfig, batch: number) {
   const net = buildSmallNet(config);
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  const optimizer = sgd({ learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4 });
+  optimizer.bind(net.named);
   const x = tf.randomNormal([batch, config.input, config.input, 3]) as tf.Tensor4D;
   const y = tf.oneHot(
     tf.randomUniform([batch], 0, config.classes, 'int32') as tf.Tensor1D,
     config.classes,
   );
   const step = () => {
-    const loss = optimizer.minimize(
+    const { value, grads } = tf.variableGrads(
       () => tf.losses.softmaxCrossEntropy(y, net.logits(x, true)) as tf.Scalar,
-      true,
       net.variables,
     );
-    loss?.dataSync();
-    loss?.dispose();
+    const byName = Object.fromEntries(net.named.map((w) => [w.name, grads[w.variable.name]]));
+    optimizer.apply(byName, 0.01);
+    tf.dispose(Object.values(grads));
+    return value;
+  };
+  const dispose = () => {
+    tf.dispose([x, y, ...net.variables]);
+    optimizer.dispose();
+  };
+  return { step, dispose };
+}
+
+/** Median wall and CPU (all threads of the process) ms of a step. */
+function stepTimes(config: SmallNetConfig, count: number, batch = 32): { ms: number; cpu: number } {
+  const { step: run, dispose } = makeStep(config, batch);
+  const step = () => {
+    const loss = run();
+    loss.dataSync();
+    loss.dispose();
   };
   step();
   step();
@@ -58,8 +80,7 @@ function stepTimes(config: SmallNetConfig, count: number, batch = 32): { ms: num
   }
   if (tf.memory().numTensors !== before)
     throw new Error(`step leaked ${tf.memory().numTensors - before} tensors`);
-  tf.dispose([x, y, ...net.variables]);
-  optimizer.dispose();
+  dispose();
   const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
   return { ms: median(times), cpu: median(cpuTimes) };
 }
@@ -108,29 +129,31 @@ async function childRun(name: 'wasm' | 'onednn') {
 }
 
 async function printProfile() {
-  const net = buildSmallNet(config);
-  const x = tf.randomNormal([batch, config.input, config.input, 3]) as tf.Tensor4D;
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10);
-  const p = await tf.profile(() => {
-    const g = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(y, net.logits(x, true)) as tf.Scalar,
-      net.variables,
-    );
-    return [g.value, ...Object.values(g.grads)];
-  });
-  const byKernel = new Map<string, number>();
-  for (const k of p.kernels)
-    byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+  const { step, dispose } = makeStep(config, batch);
+  step().dispose();
+  const p = await tf.profile(() => step());
+  dispose();
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of p.kernels) {
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += k.kernelTimeMs as number;
+    entry.calls += 1;
+    byKernel.set(k.name, entry);
+  }
+  const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
   console.log(
-    [...byKernel]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 15)
-      .map(([n, t]) => `${n} ${t.toFixed(1)}`)
-      .join('\n'),
+    [
+      `total ${total.toFixed(1)} (${p.kernels.length} kernel calls)`,
+      ...[...byKernel]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 20)
+        .map(([n, e]) => `${n} ${e.ms.toFixed(1)} (${e.calls})`),
+    ].join('\n'),
   );
 }
 
-const wasm = engineStep('wasm');
+const none = { ms: Number.NaN, cpu: Number.NaN, threads: 0 };
+const wasm = withWasm ? engineStep('wasm') : none;
 const onednn = engineStep('onednn');
 const torch = torchStep(threads);
 // The cpu backend needs minutes for one step at batch 32 (its weight gradient is a scalar JS

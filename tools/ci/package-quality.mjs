@@ -31,7 +31,15 @@ const requireAll = process.argv.includes('--require-license-changelog');
 const work = mkdtempSync(join(tmpdir(), 'rectifier-quality-'));
 const attw = join(root, 'node_modules', '.bin', 'attw');
 
-const allowedFile = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
+// bin/rectifier.js: reproduce's committed bin, which loads dist/cli.js (it must exist before the
+// build: npm links bins at install).
+const allowedFile = new Set([
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'bin/rectifier.js',
+]);
 const nativeSources = new Set([
   'native/binding.gyp',
   'native/onednn.cc',

@@ -4,15 +4,13 @@ import { leakyReLU } from './leakyReLU';
 import { prelu } from './prelu';
 import { relu } from './relu';
 
-/** The rectifiers the paper compares: ReLU, fixed-slope LReLU, PReLU channel-wise / shared. */
-export type ActivationKind = 'relu' | 'lrelu' | 'prelu' | 'prelu-shared';
-
-export const activationKinds: readonly ActivationKind[] = [
-  'relu',
-  'lrelu',
-  'prelu',
-  'prelu-shared',
-];
+/**
+ * The rectifiers the paper compares: ReLU, fixed-slope LReLU, PReLU channel-wise / shared. The
+ * one list of them: `ActivationKind`, the architectures' options and the app's config and CLI
+ * help all derive from it.
+ */
+export const activationKinds = ['relu', 'lrelu', 'prelu', 'prelu-shared'] as const;
+export type ActivationKind = (typeof activationKinds)[number];
 
 /** Options of `activation`; each applies only to the kinds named. */
 export interface ActivationOptions {

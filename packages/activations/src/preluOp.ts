@@ -27,6 +27,13 @@ function checkAlpha(x: tf.Tensor, alpha: tf.Tensor): void {
   }
 }
 
+/**
+ * The whole gradient as one kernel, where a backend registers it: @rectifier/backend does on
+ * wasm (a one-call composite; one pass of oneDNN's PReLU backward primitive under its engine).
+ * Inputs dy, x, alpha; outputs [dx, dalpha], the same values as the composite below.
+ */
+const preluGradKernel = 'RectifierPreluGrad';
+
 // customGrad passes the inputs and then `save` as one rest parameter list.
 const preluWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, alpha, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
@@ -36,6 +43,9 @@ const preluWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =
     value: tf.prelu(x, alpha),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [y, a] = saved;
+      if (tf.getKernel(preluGradKernel, tf.getBackend()) !== undefined) {
+        return tf.engine().runKernel(preluGradKernel, { dy, x: y, alpha: a }) as tf.Tensor[];
+      }
       // Split dy by the sign of y: step(y) is 1 for y > 0 and 0 otherwise (y = 0 goes with the
       // negative side, as in PyTorch). Both parts are exact (dy − dy·1 = 0, dy − dy·0 = dy).
       // Five cheap elementwise ops; tf.where / tf.minimum against a scalar cost 2–5× more on wasm.

@@ -1,16 +1,11 @@
+import type { ActivationKind } from '@rectifier/activations';
+import type { InitKind } from '@rectifier/initializers';
 import type { SppBinning } from './sppBins';
 
-/** Rectifier used after every conv layer and after fc1, fc2 (as in the paper). */
-export type ActivationKind = 'relu' | 'lrelu' | 'prelu' | 'prelu-shared';
-
-/**
- * Initialisation of the conv layers (Sec. 2.2), zero-mean Gaussians: `msra-fan-in` =
- * std sqrt(2/((1+a²)·k²c)) (Eqn 12 with the PReLU factor), `msra-fan-out` = the same with
- * n̂ = k²d (Eqn 16, what the paper trains with — Sec. 3), a = the activation's initial slope;
- * `xavier` = sqrt(1/(k²c)) as the paper compares it; `gaussian` = 0.01 as older nets.
- * The fc layers always start at std 0.01, 0.01, 0.001 (Sec. 2.2) and every bias at 0.
- */
-export type InitKind = 'msra-fan-in' | 'msra-fan-out' | 'xavier' | 'gaussian';
+// The vocabularies are the activations' and initializers' own lists, re-exported for users of
+// this package's options. The fc layers always start at std 0.01, 0.01, 0.001 (Sec. 2.2) and
+// every bias at 0, whatever the conv `InitKind`.
+export type { ActivationKind, InitKind };
 
 /** One layer of an architecture, as plain data: enough to build it or to count its cost. */
 export type LayerSpec =

@@ -1,8 +1,8 @@
 import { registerWasmTrainingKernels } from '@rectifier/backend';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { describeArchitecture } from './describeArchitecture';
 import { ArchitecturesArgumentError } from './errors';
+import { describeArchitecture } from './modelRegistry';
 import { buildModel } from './models';
 import { seededDropout } from './seededDropout';
 import { spp } from './spatialPyramidPooling';

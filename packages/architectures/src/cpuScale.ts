@@ -1,11 +1,8 @@
-import type { DeepNetOptions, ModelName, Vgg19Options } from './describeArchitecture';
+import type { CpuVariant, ModelName } from './modelRegistry';
 
 /** A CPU-scale variant: same layer pattern as the paper's model, narrower and on smaller images. */
-export interface CpuScaleVariant {
+export interface CpuScaleVariant extends CpuVariant {
   model: ModelName;
-  options: DeepNetOptions & Vgg19Options;
-  /** Side of the training crops (the model itself accepts any size ≥ the minimum). */
-  cropSize: number;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { activationKinds } from '@rectifier/activations';
+import { initKinds } from '@rectifier/initializers';
 import type {
   ArchitectureSpec,
   LayerSpec,
@@ -5,18 +7,6 @@ import type {
   ResolvedModelOptions,
 } from './architectureSpec';
 import { ArchitecturesArgumentError, checkOptionKeys, received } from './errors';
-
-/** Names accepted by `buildModel` / `describeArchitecture`. */
-export type ModelName = 'small' | 'deep' | 'A' | 'B' | 'C' | 'vgg19' | 'vgg19-spp';
-export const modelNames: readonly ModelName[] = [
-  'small',
-  'deep',
-  'A',
-  'B',
-  'C',
-  'vgg19',
-  'vgg19-spp',
-];
 
 export interface DeepNetOptions extends ModelOptions {
   /** Extra 2×2, 256 conv layers after conv3_6 (Sec. 2.2). Default 16: the 30-layer model. */
@@ -28,7 +18,14 @@ export interface Vgg19Options extends ModelOptions {
   top?: 'pool5' | 'spp';
 }
 
-const fcStd = [0.01, 0.01, 0.001] as const; // fc1, fc2, fc3 initial stds — Sec. 2.2
+const fcStd = [0.01, 0.01, 0.001] as const;
+
+/** `'a', 'b' or 'c'`: a vocabulary as the option errors list it. */
+const oneOf = (names: readonly string[]) =>
+  `${names
+    .slice(0, -1)
+    .map((n) => `'${n}'`)
+    .join(', ')} or '${names[names.length - 1]}'`; // fc1, fc2, fc3 initial stds — Sec. 2.2
 
 /** Keys of `ModelOptions`, the options every builder takes. */
 const modelOptionKeys = [
@@ -108,15 +105,13 @@ function resolve(
       `\`sppBinning\` must be 'adaptive' or 'sppnet'. Received: sppBinning=${received(o.sppBinning)}`,
     );
   }
-  if (!['relu', 'lrelu', 'prelu', 'prelu-shared'].includes(o.activation)) {
+  if (!(activationKinds as readonly string[]).includes(o.activation)) {
     problems.push(
-      `\`activation\` must be 'relu', 'lrelu', 'prelu' or 'prelu-shared'. Received: activation=${received(o.activation)}`,
+      `\`activation\` must be ${oneOf(activationKinds)}. Received: activation=${received(o.activation)}`,
     );
   }
-  if (!['msra-fan-in', 'msra-fan-out', 'xavier', 'gaussian'].includes(o.init)) {
-    problems.push(
-      `\`init\` must be 'msra-fan-in', 'msra-fan-out', 'xavier' or 'gaussian'. Received: init=${received(o.init)}`,
-    );
+  if (!(initKinds as readonly string[]).includes(o.init)) {
+    problems.push(`\`init\` must be ${oneOf(initKinds)}. Received: init=${received(o.init)}`);
   }
   if (
     !Array.isArray(o.sppLevels) ||
@@ -324,31 +319,4 @@ export function describeVgg19(options: Vgg19Options = {}): ArchitectureSpec {
         ]
       : sppTop(o);
   return assemble(top === 'pool5' ? 'vgg19' : 'vgg19-spp', o, list, head);
-}
-
-/** The architecture called `name`, as data (no tensors are allocated). */
-export function describeArchitecture(
-  name: ModelName,
-  options: DeepNetOptions & Vgg19Options = {},
-): ArchitectureSpec {
-  switch (name) {
-    case 'small':
-      return describeSmallNet(options);
-    case 'deep':
-      return describeDeepNet(options);
-    case 'A':
-      return describeModelA(options);
-    case 'B':
-      return describeModelB(options);
-    case 'C':
-      return describeModelC(options);
-    case 'vgg19':
-      return describeVgg19({ ...options, top: 'pool5' });
-    case 'vgg19-spp':
-      return describeVgg19({ ...options, top: 'spp' });
-    default:
-      throw new ArchitecturesArgumentError(
-        `Argument \`name\` must be one of ${modelNames.map((n) => `'${n}'`).join(', ')}. Received: name=${received(name)}.`,
-      );
-  }
 }

@@ -105,3 +105,12 @@ export const tfjsLayerKeys = [
   'inputDType',
   'customObjects',
 ] as const;
+
+/**
+ * A saved model could not be read: a model.json path that does not exist or is not a tfjs
+ * LayersModel, a weight file it names that is missing, or metadata `rectifier export` writes
+ * that is absent or malformed.
+ */
+export class ModelFileError extends ArchitecturesError {
+  override name = 'ModelFileError';
+}

@@ -8,26 +8,36 @@ export type {
 } from './architectureSpec';
 export type { BuiltModel } from './buildArchitecture';
 export { buildArchitecture } from './buildArchitecture';
+export { builtModelOf } from './builtModelOf';
 export type { CpuScaleVariant } from './cpuScale';
 export { cpuScaleVariants } from './cpuScale';
-export type { DeepNetOptions, ModelName, Vgg19Options } from './describeArchitecture';
+export type { DeepNetOptions, Vgg19Options } from './describeArchitecture';
 export {
-  describeArchitecture,
   describeDeepNet,
   describeModelA,
   describeModelB,
   describeModelC,
   describeSmallNet,
   describeVgg19,
-  modelNames,
 } from './describeArchitecture';
 export {
   ArchitecturesArgumentError,
   ArchitecturesError,
   FeatureMapTooSmallError,
+  ModelFileError,
 } from './errors';
 export { InputConv2D, inputConv2d } from './inputConv2d';
 export { loadModel } from './loadModel';
+export type { MeanSpec, ModelMetadata, Preprocessing } from './modelMetadata';
+export { readModelMetadata, setModelMetadata } from './modelMetadata';
+export type { CpuVariant, ModelBuildOptions, ModelEntry, ModelName } from './modelRegistry';
+export {
+  builtinModelNames,
+  describeArchitecture,
+  modelEntry,
+  modelNames,
+  registerModel,
+} from './modelRegistry';
 export { buildModel, deepNet, modelA, modelB, modelC, smallNet, vgg19 } from './models';
 export { SeededDropout, seededDropout } from './seededDropout';
 export type { SpatialPyramidPoolingArgs } from './spatialPyramidPooling';

@@ -1,12 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import {
-  describeArchitecture,
-  describeDeepNet,
-  describeSmallNet,
-  describeVgg19,
-  modelNames,
-} from './describeArchitecture';
+import { describeDeepNet, describeSmallNet, describeVgg19 } from './describeArchitecture';
 import { ArchitecturesArgumentError, FeatureMapTooSmallError } from './errors';
+import { describeArchitecture, modelNames } from './modelRegistry';
 import { formatSummary, summarize } from './summarize';
 
 const conv = (k: number, cin: number, cout: number) => k * k * cin * cout + cout;

@@ -3,65 +3,35 @@
 // `npm install` works everywhere and selectBackend() falls back to wasm.
 //
 // Runs as @rectifier/backend's install script. RECTIFIER_ONEDNN=0 skips the build.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const log = join(here, 'build', 'build.log');
-const skip = (reason) => {
-  console.log(
-    `@rectifier/backend: oneDNN engine not built (${reason}); selectBackend() will use wasm.`,
-  );
-  process.exit(0);
-};
-
-if (process.env.RECTIFIER_ONEDNN === '0') skip('RECTIFIER_ONEDNN=0');
-if (process.platform === 'win32') skip('Windows builds are not supported');
+// The shared helper: packed next to this file by `prepack`, else the repository's.
+const packed = new URL('./addonBuild.mjs', import.meta.url);
+const { buildAddon, preprocesses } = await import(
+  existsSync(packed) ? packed : new URL('../../../tools/native/addonBuild.mjs', import.meta.url)
+);
 
 const cxx = process.env.CXX || 'c++';
-// Preprocessing alone finds the header wherever the compiler looks (CPATH, conda, Homebrew).
-const probe = spawnSync(cxx, ['-x', 'c++', '-E', '-o', '/dev/null', '-'], {
-  input: '#include <dnnl.hpp>\n',
-  stdio: ['pipe', 'ignore', 'ignore'],
+buildAddon({
+  dir: dirname(fileURLToPath(import.meta.url)),
+  name: '@rectifier/backend: oneDNN engine',
+  skipVariable: 'RECTIFIER_ONEDNN',
+  fallback: 'selectBackend() will use wasm',
+  probe: () => {
+    const found = preprocesses(
+      cxx,
+      ['-x', 'c++', '-E', '-o', '/dev/null', '-'],
+      '#include <dnnl.hpp>\n',
+    );
+    if (found === 'missing') return `no C++ compiler: \`${cxx}\` did not run`;
+    if (found === 'failed')
+      return 'oneDNN headers (dnnl.hpp) not found: apt-get install libdnnl-dev, or brew/conda onednn';
+    // binding.gyp asks node for node-addon-api's headers.
+    createRequire(import.meta.url).resolve('node-addon-api');
+    return undefined;
+  },
+  built: '@rectifier/backend: oneDNN engine built (selectBackend() can use "onednn").',
 });
-if (probe.error) skip(`no C++ compiler: \`${cxx}\` did not run`);
-if (probe.status !== 0)
-  skip('oneDNN headers (dnnl.hpp) not found: apt-get install libdnnl-dev, or brew/conda onednn');
-
-// npm hands its bundled node-gyp to lifecycle scripts; outside npm, fall back to npm's copy.
-const gyp =
-  process.env.npm_config_node_gyp ||
-  [
-    join(
-      dirname(process.execPath),
-      '..',
-      'lib',
-      'node_modules',
-      'npm',
-      'node_modules',
-      'node-gyp',
-      'bin',
-      'node-gyp.js',
-    ),
-  ].find((p) => existsSync(p));
-if (!gyp) skip('node-gyp not found (it ships with npm)');
-
-// Node's own headers, when its install has them (/usr/include/node for Debian, the official
-// tarballs), so that node-gyp does not have to download them.
-const prefix = join(dirname(process.execPath), '..');
-const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h'))
-  ? [`--nodedir=${prefix}`]
-  : [];
-createRequire(import.meta.url).resolve('node-addon-api');
-
-const build = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedir], {
-  cwd: here,
-  encoding: 'utf8',
-});
-mkdirSync(dirname(log), { recursive: true });
-writeFileSync(log, `${build.stdout ?? ''}\n${build.stderr ?? ''}`);
-if (build.status !== 0) skip(`node-gyp failed, see ${log}`);
-console.log('@rectifier/backend: oneDNN engine built (selectBackend() can use "onednn").');

@@ -9,12 +9,14 @@ export interface SelectBackendOptions {
   /** Which backend to use. `auto` (default) takes the fastest that loads on this machine. */
   prefer?: BackendPreference;
   /**
-   * Threads (default 1). With `onednn`: the size of oneDNN's OpenMP pool, which runs the
-   * convolutions, products and pooling (wasm then runs the rest on one thread). With `wasm`:
-   * the wasm backend's XNNPACK pool. tfjs-backend-wasm never runs
-   * threaded in Node on its own; Rectifier loads its pthreads build so that it can. Choose it
-   * in the first call: the thread count is fixed once the wasm backend has started. Leave it at
-   * 1 when running one worker process per core (multi-device training).
+   * Threads. With `onednn`: the size of oneDNN's OpenMP pool, which runs the convolutions,
+   * products and pooling (wasm then runs the rest on one thread). With `wasm`: the wasm
+   * backend's XNNPACK pool. tfjs-backend-wasm never runs threaded in Node on its own; Rectifier
+   * loads its pthreads build so that it can. Choose it in the first call: the thread count is
+   * fixed once the wasm backend has started. Default: every core this process may use
+   * (`os.availableParallelism()`) in Node — or, once the wasm backend runs, its pool's size;
+   * 1 in a browser page unless it is cross-origin isolated (`navigator.hardwareConcurrency`
+   * then). Pass 1 when running one worker process per core (multi-device training).
    */
   threads?: number;
 }
@@ -53,12 +55,18 @@ export interface WasmThreading {
   register(threads: number): void;
   /** Threads the running wasm backend's pool really has. */
   count(): number;
+  /**
+   * `threads` when the caller gives none: every core the process may use, or the running
+   * pool's size once the wasm backend has started (its pool cannot be resized then).
+   */
+  defaultCount(): number;
 }
 
 /** The oneDNN engine's start and stop (onednn/select.ts); Node only, absent in a browser. */
 export interface OneDnnEngine {
+  /** `threads` undefined: every core the process may use (OpenMP's pool can be resized). */
   start(
-    threads: number,
+    threads: number | undefined,
   ): Promise<
     { version: string; threads: number; trainingKernels: string[]; onednnKernels: string[] } | Error
   >;
@@ -74,14 +82,14 @@ export async function chooseBackend(
 ): Promise<BackendInfo> {
   checkOptionKeys(options, ['prefer', 'threads'], 'selectBackend');
   const prefer = options.prefer ?? 'auto';
-  const threads = options.threads ?? 1;
+  const threads = options.threads;
   if (!['auto', 'tensorflow', 'onednn', 'wasm', 'cpu'].includes(prefer)) {
     throw new BackendArgumentError(
       `Unknown backend ${received(prefer)}: for a GPU install @tensorflow/tfjs-node-gpu and use ` +
         `"tensorflow"; otherwise use one of: auto, tensorflow, onednn, wasm, cpu.`,
     );
   }
-  if (!Number.isInteger(threads) || threads < 1) {
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw new BackendArgumentError(
       `Argument \`threads\` must be a positive integer. Received: threads=${received(threads)}.`,
     );
@@ -133,7 +141,7 @@ export async function chooseBackend(
 
   if (prefer === 'auto' || prefer === 'wasm') {
     const trainingKernels = registerWasmTrainingKernels();
-    threading.register(threads);
+    threading.register(threads ?? threading.defaultCount());
     if (await tf.setBackend('wasm')) {
       return {
         name: 'wasm',

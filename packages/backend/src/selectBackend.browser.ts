@@ -4,7 +4,7 @@ import {
   type ModuleLoader,
   type SelectBackendOptions,
 } from './backendChoice';
-import { registerBrowserThreads } from './wasm/browserThreads';
+import { browserDefaultThreads, registerBrowserThreads } from './wasm/browserThreads';
 import { wasmThreads } from './wasm/threadCount';
 
 // tfjs-node and tfjs-node-gpu are Node addons: a page never has them, so `auto` goes straight
@@ -22,5 +22,9 @@ export function selectBackend(
   options: SelectBackendOptions = {},
   load: ModuleLoader = browserLoader,
 ): Promise<BackendInfo> {
-  return chooseBackend(options, load, { register: registerBrowserThreads, count: wasmThreads });
+  return chooseBackend(options, load, {
+    register: registerBrowserThreads,
+    count: wasmThreads,
+    defaultCount: browserDefaultThreads,
+  });
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BackendArgumentError, BackendUnavailableError, selectBackend } from './index';
@@ -24,6 +25,11 @@ describe('selectBackend', () => {
       expect(tf.getBackend()).toBe('wasm');
     },
   );
+
+  test.runIf(oneDnnTests)('without `threads`, oneDNN gets every core', async () => {
+    const info = await selectBackend({ prefer: 'onednn' });
+    expect(info).toMatchObject({ name: 'onednn', threads: availableParallelism() });
+  });
 
   test.runIf(oneDnnTests)('wasm by name switches the oneDNN kernels off', async () => {
     await selectBackend({ prefer: 'onednn' });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   type BackendInfo,
   chooseBackend,
@@ -6,7 +7,7 @@ import {
 } from './backendChoice';
 import { startOneDnn, stopOneDnn } from './onednn/select';
 import { wasmThreads } from './wasm/threadCount';
-import { registerThreadedWasm } from './wasm/threadedWasm';
+import { registerThreadedWasm, runningWasmThreads } from './wasm/threadedWasm';
 
 const defaultLoader: ModuleLoader = (specifier) => import(specifier);
 
@@ -16,6 +17,8 @@ const defaultLoader: ModuleLoader = (specifier) => import(specifier);
  * products and pooling, when it was built at install), wasm with Rectifier's training kernels,
  * then the pure-JS cpu backend. A backend
  * asked for by name that cannot load raises `BackendUnavailableError` naming what to install.
+ * Threads default to every core this process may use (`os.availableParallelism()`); the
+ * `rectifier` CLI applies the same rule.
  */
 export function selectBackend(
   options: SelectBackendOptions = {},
@@ -24,7 +27,11 @@ export function selectBackend(
   return chooseBackend(
     options,
     load,
-    { register: registerThreadedWasm, count: wasmThreads },
-    { start: startOneDnn, stop: stopOneDnn },
+    {
+      register: registerThreadedWasm,
+      count: wasmThreads,
+      defaultCount: () => runningWasmThreads() ?? availableParallelism(),
+    },
+    { start: (threads) => startOneDnn(threads ?? availableParallelism()), stop: stopOneDnn },
   );
 }

@@ -11,6 +11,7 @@ export {
   type EvaluationSource,
   type Example,
   evaluate,
+  evaluateAll,
   type LabelledImage,
   mergeResults,
 } from './evaluate';
@@ -28,6 +29,7 @@ export {
 } from './metrics';
 export type { ProgressMode, ProgressStream } from './progress';
 export {
+  type CompositeScorer,
   type CropOptions,
   center,
   type DenseOptions,
@@ -36,7 +38,9 @@ export {
   type MultiScaleOptions,
   multiScale,
   type ProtocolName,
+  protocolNames,
   type Scorer,
+  type TestedModel,
   tenView,
 } from './protocols';
 export { formatJson, formatPerClassCsv, formatTable, type TableRow } from './report';

@@ -1,20 +1,18 @@
-import type { BuiltModel } from '@rectifier/architectures';
-import {
-  centerCrop,
-  compose,
-  type FloatTransform,
-  type Pipeline,
-  resizeShorter,
-  tenCrop,
-} from '@rectifier/augmentation';
-import { createRng, type RawImage } from '@rectifier/data';
+import { type BuiltModel, builtModelOf } from '@rectifier/architectures';
+import { centerCrop, type FloatTransform, resizeShorter, tenCrop } from '@rectifier/augmentation';
+import type { RawImage } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
 import { type DenseHeadForm, denseWindowScores } from './denseHead';
 import { checkKeys, EvaluationArgumentError, ScaleTooSmallError } from './errors';
 import { featureMapSide, smallestInputSide } from './geometry';
+import { viewPipeline } from './viewPipeline';
 
-/** Names of the protocols (part of the spec: they appear in reports). */
-export type ProtocolName = 'center' | 'tenView' | 'dense' | 'multiScale' | 'ensemble';
+/**
+ * Names of the protocols, one per factory below (part of the spec: they appear in reports).
+ * The one vocabulary: the app maps its command-line spellings (`ten-view`, …) onto it.
+ */
+export const protocolNames = ['center', 'tenView', 'dense', 'multiScale', 'ensemble'] as const;
+export type ProtocolName = (typeof protocolNames)[number];
 
 /**
  * A testing protocol bound to a model: encoded images in, one averaged softmax score vector per
@@ -30,10 +28,22 @@ export interface Scorer {
   /** Averaged softmax scores of each image (encoded bytes: JPEG, PNG, … as sharp reads them). */
   score(images: readonly Buffer[]): Promise<Float32Array[]>;
   /**
-   * The input tensors the model sees for one image (caller disposes): [1 | 10, crop, crop, 3]
-   * for `center` / `tenView`, [2 | 1, H, W, 3] (the resized image, then its mirror) for `dense`.
+   * The input tensors the model sees for one image (caller disposes): [1 | 10, crop, crop, C]
+   * for `center` / `tenView`, [2 | 1, H, W, C] (the resized image, then its mirror) for `dense`;
+   * C is the model's input channels (3, or 1 for a grey model).
    */
   views?(image: Buffer): Promise<tf.Tensor4D>;
+  /**
+   * Set on the composites (`multiScale`, `ensemble`): `score` is the equal-weight mean of these
+   * scorers' scores. `evaluateAll` uses it to score a part once per image however many of the
+   * scorers it evaluates share it (the dense scales of a multi-scale result, say).
+   */
+  readonly parts?: readonly Scorer[];
+}
+
+/** `multiScale` and `ensemble`: a scorer that averages its `parts`. */
+export interface CompositeScorer extends Scorer {
+  readonly parts: readonly Scorer[];
 }
 
 export interface CropOptions {
@@ -64,6 +74,15 @@ export interface MultiScaleOptions extends Omit<DenseOptions, 'scale'> {
   scales?: number[];
 }
 
+/**
+ * What the protocols test: a `BuiltModel` (from `buildModel`, the model `train()` trained), or a
+ * whole `tf.LayersModel` as `loadModel` returns a saved one (its trunk and head are found again
+ * by `builtModelOf`).
+ */
+export type TestedModel = BuiltModel | tf.LayersModel;
+
+const asBuilt = (m: TestedModel): BuiltModel => (m instanceof tf.LayersModel ? builtModelOf(m) : m);
+
 const paper = { resize: 256, crop: 224, scales: [256, 384, 480] }; // Sec. 3 "Testing", Table 4
 
 function positiveInt(name: string, v: unknown): number {
@@ -75,12 +94,15 @@ function positiveInt(name: string, v: unknown): number {
   return v;
 }
 
-/** Checks the model reads RGB and `crop` gives a map its pyramid can pool; returns that map's side. */
+/**
+ * Checks the model reads RGB or grey and `crop` gives a map its pyramid can pool; returns that
+ * map's side.
+ */
 function checkModel(where: string, built: BuiltModel, crop: number): number {
-  if (built.spec.inputChannels !== 3) {
+  if (built.spec.inputChannels !== 3 && built.spec.inputChannels !== 1) {
     throw new EvaluationArgumentError(
-      `${where}: the protocols decode images as RGB, but model ${built.spec.name} reads ` +
-        `${built.spec.inputChannels} channel(s). Build it with inputChannels: 3 (grey images decode to three equal channels).`,
+      `${where}: the protocols feed RGB (3 channels) or grey (1 channel) images, but model ` +
+        `${built.spec.name} reads ${built.spec.inputChannels} channels. Build it with inputChannels: 3 or 1.`,
     );
   }
   const levels = built.spec.head.find((l) => l.kind === 'spp');
@@ -131,12 +153,11 @@ function cropProtocol(
   checkModel(protocol, built, crop);
   const preprocess = options.preprocess ?? [];
   const views = protocol === 'center' ? 1 : 10;
-  const pipeline: Pipeline = compose(
-    resizeShorter(resize),
-    protocol === 'center' ? centerCrop(crop) : tenCrop(crop),
-    ...preprocess,
+  const decode = viewPipeline(
+    built,
+    [resizeShorter(resize), protocol === 'center' ? centerCrop(crop) : tenCrop(crop)],
+    preprocess,
   );
-  const decode = (image: Buffer) => pipeline.applyAll(image, createRng(0));
   const stack = (images: RawImage[]) => tf.concat(images.map(toTensor), 0) as tf.Tensor4D;
   return {
     protocol,
@@ -180,8 +201,8 @@ function cropProtocol(
  * left = round((W − crop)/2) with Python's half-to-even rounding (torchvision's `CenterCrop`;
  * Caffe floors — they differ only when H − crop or W − crop is odd, by one pixel).
  */
-export function center(built: BuiltModel, options: CropOptions = {}): Scorer {
-  return cropProtocol('center', built, options);
+export function center(model: TestedModel, options: CropOptions = {}): Scorer {
+  return cropProtocol('center', asBuilt(model), options);
 }
 
 /**
@@ -191,8 +212,8 @@ export function center(built: BuiltModel, options: CropOptions = {}): Scorer {
  * score vectors are averaged (as Caffe and the paper; torchvision's recipe averages logits).
  * Centre offset: round((side − crop)/2), half to even (torchvision); Caffe floors.
  */
-export function tenView(built: BuiltModel, options: CropOptions = {}): Scorer {
-  return cropProtocol('tenView', built, options);
+export function tenView(model: TestedModel, options: CropOptions = {}): Scorer {
+  return cropProtocol('tenView', asBuilt(model), options);
 }
 
 /** Window side and the scale check shared by `dense` and `multiScale`. */
@@ -216,7 +237,8 @@ function denseGeometry(where: string, built: BuiltModel, scale: number, crop: nu
  * Throws `ScaleTooSmallError` at once, before any image is read, when the map at `scale` is
  * smaller than one window.
  */
-export function dense(built: BuiltModel, options: DenseOptions): Scorer {
+export function dense(model: TestedModel, options: DenseOptions): Scorer {
+  const built = asBuilt(model);
   checkKeys('dense', options ?? {}, ['scale', 'crop', 'preprocess', 'flip', 'form']);
   const scale = positiveInt('scale', options?.scale);
   const crop = positiveInt('crop', options.crop ?? paper.crop);
@@ -229,8 +251,8 @@ export function dense(built: BuiltModel, options: DenseOptions): Scorer {
   }
   const window = denseGeometry('dense', built, scale, crop);
   const preprocess = options.preprocess ?? [];
-  const pipeline = compose(resizeShorter(scale), ...preprocess);
-  const decode = (image: Buffer) => pipeline.apply(image, createRng(0));
+  const decodeAll = viewPipeline(built, [resizeShorter(scale)], preprocess);
+  const decode = async (image: Buffer) => (await decodeAll(image))[0];
   const toViews = (img: RawImage) =>
     tf.tidy(() => {
       const x = toTensor(img);
@@ -278,25 +300,30 @@ export function dense(built: BuiltModel, options: DenseOptions): Scorer {
   };
 }
 
-/** Mean of several scorers' scores, equal weights. */
-function average(scorers: readonly Scorer[], images: readonly Buffer[]): Promise<Float32Array[]> {
-  return (async () => {
-    const sum = (await scorers[0].score(images)).map((s) => Float64Array.from(s));
-    for (const scorer of scorers.slice(1)) {
-      const next = await scorer.score(images);
-      next.forEach((s, i) => {
-        for (let c = 0; c < s.length; c++) sum[i][c] += s[c];
-      });
-    }
-    return sum.map((s) => Float32Array.from(s, (v) => v / scorers.length));
-  })();
+/** Mean of score sets (one per scorer), image by image, equal weights, summed in float64. */
+export function meanScores(sets: readonly Float32Array[][]): Float32Array[] {
+  return sets[0].map((first, i) => {
+    const sum = Float64Array.from(first);
+    for (const set of sets.slice(1)) for (let c = 0; c < sum.length; c++) sum[c] += set[i][c];
+    return Float32Array.from(sum, (v) => v / sets.length);
+  });
+}
+
+/** Mean of several scorers' scores, equal weights, one scorer at a time. */
+async function average(scorers: readonly Scorer[], images: readonly Buffer[]) {
+  const sets: Float32Array[][] = [];
+  for (const scorer of scorers) sets.push(await scorer.score(images));
+  return meanScores(sets);
 }
 
 /**
  * Multi-scale dense testing (Table 4 "multi-scale", Table 6): `dense` at every scale (default
  * 256, 384, 480), the scores averaged with equal weights. Every scale is checked before any work.
+ * Its `parts` are those `dense` scorers (smallest scale first): `evaluateAll([...ms.parts, ms])`
+ * reports every scale and the multi-scale mean while running each scale once.
  */
-export function multiScale(built: BuiltModel, options: MultiScaleOptions = {}): Scorer {
+export function multiScale(model: TestedModel, options: MultiScaleOptions = {}): CompositeScorer {
+  const built = asBuilt(model);
   checkKeys('multiScale', options, ['scales', 'crop', 'preprocess', 'flip', 'form']);
   const { scales = paper.scales, ...rest } = options;
   if (!Array.isArray(scales) || scales.length === 0) {
@@ -312,6 +339,7 @@ export function multiScale(built: BuiltModel, options: MultiScaleOptions = {}): 
     label: `multiScale(${scales.join(', ')})`,
     settings: { ...members[0].settings, protocol: 'multiScale', scale: undefined, scales },
     numClasses: members[0].numClasses,
+    parts: members,
     score: (images) => average(members, images),
   };
 }
@@ -320,7 +348,7 @@ export function multiScale(built: BuiltModel, options: MultiScaleOptions = {}): 
  * Multi-model testing (Table 7): the mean of several scorers' scores (each its own model and
  * protocol, e.g. `multiScale` of models B and C), equal weights.
  */
-export function ensemble(members: readonly Scorer[]): Scorer {
+export function ensemble(members: readonly Scorer[]): CompositeScorer {
   if (!Array.isArray(members) || members.length === 0) {
     throw new EvaluationArgumentError(
       'ensemble: Argument `members` must be a non-empty array of scorers (center, tenView, dense, multiScale).',
@@ -337,6 +365,7 @@ export function ensemble(members: readonly Scorer[]): Scorer {
     label: `ensemble(${members.map((m) => m.label).join(' + ')})`,
     settings: { protocol: 'ensemble', members: members.map((m) => m.settings) },
     numClasses: classes[0],
+    parts: members,
     score: (images) => average(members, images),
   };
 }

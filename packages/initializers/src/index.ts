@@ -5,6 +5,8 @@ export type { Fans } from './fans';
 export { computeFans } from './fans';
 export type { GaussianArgs } from './gaussian';
 export { Gaussian, gaussian } from './gaussian';
+export type { InitKind } from './initKind';
+export { initKinds } from './initKind';
 export type { MsraArgs } from './msra';
 export { Msra, msra } from './msra';
 export type { FanMode, MsraStdOptions } from './msraStd';

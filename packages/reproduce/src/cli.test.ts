@@ -1,31 +1,23 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import '@rectifier/architectures';
+import { loadModel, readModelMetadata } from '@rectifier/architectures';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseRunConfig } from './config';
+import { openDataset } from './datasets';
 import { InterruptedError } from './errors';
 import { evalResultSchema } from './evaluate';
+import { datasetStats } from './model';
 import { experiments } from './presets';
-import { requestStop, trainRun } from './run';
-import { cli } from './testing';
+import { readRun, requestStop, trainRun } from './run';
+import { cli, tinyRunFlags } from './testing';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-cli-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');
 
-// A tiny run: 64 training / 16 validation images of the bundled subset, batches of 16.
-const tiny = [
-  '--train-limit',
-  '64',
-  '--val-limit',
-  '16',
-  '--batch-size',
-  '16',
-  '--backend',
-  'wasm',
-];
+const tiny = tinyRunFlags;
 
 const trainJson = z.object({
   runDir: z.string(),
@@ -286,6 +278,32 @@ describe('end to end on a tiny data set', () => {
     expect(y.shape).toEqual([1, 10]);
     expect((await y.sum().data())[0]).toBeCloseTo(1, 5); // softmax output
     y.dispose();
+  });
+
+  it('the export carries class names and test-time preprocessing; loadModel reads its path', async () => {
+    const out = join(root, 'export-metadata');
+    expect((await cli('export', runDir, '--out', out, '--json')).code).toBe(0);
+    const model = await loadModel(join(out, 'model.json'));
+    const metadata = readModelMetadata(model);
+    const { config, classes } = readRun(runDir);
+    expect(metadata.classes).toEqual(classes);
+    expect(metadata.classes[0]).toBe('T-shirt/top'); // output 0 is Fashion-MNIST's label 0
+    const stats = await datasetStats(
+      openDataset(config.data, { train: config.trainLimit, val: config.valLimit }),
+      config,
+    );
+    expect(metadata.preprocessing).toEqual({
+      inputSize: config.crop,
+      resizeShorter: config.resize,
+      crop: config.crop,
+      channels: 3,
+      colorOrder: 'RGB',
+      range: [0, 255],
+      mean: { perChannel: stats.channelMean },
+    });
+    // Grey images decode to three equal channels, so the mean does too.
+    expect(new Set(stats.channelMean).size).toBe(1);
+    model.dispose();
   });
 
   it('reports: report.md and report.html with our numbers beside the paper', async () => {

@@ -1,10 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { activationKinds } from '@rectifier/activations';
+import { modelNames } from '@rectifier/architectures';
+import type { BackendPreference } from '@rectifier/backend';
+import type { ProtocolName } from '@rectifier/evaluation';
+import { initKinds } from '@rectifier/initializers';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors';
 
 const positiveInt = () => z.number().int().positive();
+
+/** `selectBackend`'s `prefer` values, as `--backend` and a config's `backend` take them. */
+export const backendChoices = [
+  'auto',
+  'tensorflow',
+  'onednn',
+  'wasm',
+  'cpu',
+] as const satisfies readonly BackendPreference[];
 
 /** Learning-rate schedules of @rectifier/trainer, as a config names them. */
 export const scheduleSchema = z.discriminatedUnion('kind', [
@@ -24,8 +38,19 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const protocolNames = ['center', 'ten-view', 'dense', 'multi-scale'] as const;
-export type ProtocolFlag = (typeof protocolNames)[number];
+/**
+ * The protocol spellings users type (`--protocol`, a config's `protocols`; also the keys of
+ * stored results, `eval/ten-view.json`) → @rectifier/evaluation's protocol names. The one place
+ * the two are mapped.
+ */
+export const protocolFlags = {
+  center: 'center',
+  'ten-view': 'tenView',
+  dense: 'dense',
+  'multi-scale': 'multiScale',
+} as const satisfies Record<string, ProtocolName>;
+export type ProtocolFlag = keyof typeof protocolFlags;
+export const protocolFlagNames = Object.keys(protocolFlags) as ProtocolFlag[];
 
 /**
  * One training run, fully resolved: what a preset, a config file (JSON or YAML) and the
@@ -38,11 +63,17 @@ export const runConfigSchema = z.strictObject({
   experiment: z.string().min(1).default('custom'),
   variant: z.string().min(1).default('default'),
   scale: z.enum(['cpu', 'paper']).default('cpu'),
-  model: z.enum(['small', 'deep', 'A', 'B', 'C', 'vgg19', 'vgg19-spp']).default('small'),
-  activation: z.enum(['relu', 'lrelu', 'prelu', 'prelu-shared']).default('prelu'),
+  /** A model of @rectifier/architectures' registry (`modelNames`, `registerModel` adds to it). */
+  model: z
+    .string()
+    .refine((name) => modelNames.includes(name), {
+      error: () => `must be one of ${modelNames.join(', ')}`,
+    })
+    .default('small'),
+  activation: z.enum(activationKinds).default('prelu'),
   /** LReLU's fixed slope; PReLU's initial slope (Sec. 2.1: 0.25). */
   slope: z.number().min(0).lt(1).default(0.25),
-  init: z.enum(['msra-fan-in', 'msra-fan-out', 'xavier', 'gaussian']).default('msra-fan-out'),
+  init: z.enum(initKinds).default('msra-fan-out'),
   widthMultiplier: z.number().positive().max(4).default(1),
   fcUnits: positiveInt().default(4096),
   /** Extra conv 2×2, 256 layers of the deep model (Sec. 2.2: up to 16, 30 layers). */
@@ -74,9 +105,9 @@ export const runConfigSchema = z.strictObject({
   /** Evaluate the validation set on centre crops after every epoch (Fig. 4's curves). */
   valEveryEpoch: z.boolean().default(true),
   /** Test protocols the experiment reports, and the dense scales. */
-  protocols: z.array(z.enum(protocolNames)).min(1).default(['center']),
+  protocols: z.array(z.enum(protocolFlagNames)).min(1).default(['center']),
   scales: z.array(positiveInt()).min(1).default([128, 192, 240]),
-  backend: z.enum(['auto', 'tensorflow', 'onednn', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(backendChoices).default('auto'),
   /**
    * Devices (one worker process each; Sec. 3 "Multi-GPU"): the mini-batch stays `batchSize`
    * whatever the count. Under mpirun/srun the MPI world size is used and this is left at 1.
@@ -86,7 +117,8 @@ export const runConfigSchema = z.strictObject({
   parallel: z.enum(['hybrid', 'data']).default('hybrid'),
   /** `local` (child processes on this machine) or `mpi`; null: mpi when launched by mpirun/srun. */
   engine: z.enum(['local', 'mpi']).nullable().default(null),
-  threads: positiveInt().max(256).default(2),
+  /** Threads of oneDNN or wasm; unset: @rectifier/backend's rule (every core, docs/packages/backend.md). */
+  threads: positiveInt().max(256).optional(),
 });
 
 export type RunConfig = z.output<typeof runConfigSchema>;

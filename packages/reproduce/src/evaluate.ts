@@ -1,22 +1,37 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
-import { center, dense, MetricsAccumulator, type Scorer, tenView } from '@rectifier/evaluation';
+import {
+  center,
+  dense,
+  type EvaluationResult,
+  type EvaluationSource,
+  ensemble,
+  evaluateAll,
+  multiScale,
+  protocolNames,
+  type Scorer,
+  tenView,
+} from '@rectifier/evaluation';
 import type { ProgressMode } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { ProtocolFlag, RunConfig } from './config';
+import { type ProtocolFlag, protocolFlags, type RunConfig } from './config';
 import { openDataset, type Split } from './datasets';
 import { RunDirError, UsageError } from './errors';
 import { datasetStats, preprocessOf } from './model';
 import { loadRunModel } from './run';
-import { createTestProgress } from './testProgress';
+
+/** Results written before the app used @rectifier/evaluation's names said `ten-view`, `multi-scale`. */
+const protocolOfStored = (v: unknown) =>
+  typeof v === 'string' && v in protocolFlags ? protocolFlags[v as ProtocolFlag] : v;
 
 /** What `rectifier eval --json` prints and `<run>/eval/<key>.json` holds, one per protocol. */
 export const evalResultSchema = z.object({
-  /** `center`, `ten-view`, `dense(i)` (the i-th scale) or `multi-scale`. */
+  /** `center`, `ten-view`, `dense(i)` (the i-th scale) or `multi-scale`: the flag spelling. */
   key: z.string(),
-  protocol: z.enum(['center', 'ten-view', 'dense', 'multi-scale', 'ensemble']),
+  /** @rectifier/evaluation's protocol name (`tenView`, `multiScale`, …, `ensemble`). */
+  protocol: z.preprocess(protocolOfStored, z.enum(protocolNames)),
   label: z.string(),
   top1Error: z.number().min(0).max(1),
   top5Error: z.number().min(0).max(1),
@@ -43,49 +58,59 @@ interface Member {
   classes: string[];
 }
 
-/** A scorer for each (protocol, scale) a flag names, all built (and checked) before any image. */
+/** One result the app reports: its file key and the scorer (of each member) that gives it. */
+interface Slot {
+  key: string;
+  scorers: Scorer[];
+}
+
+/**
+ * The scorers a flag names for one member, all built (and checked) before any image: `dense`
+ * is one result per scale, in the order given; `multi-scale` their mean.
+ */
 function scorersOf(
   m: Member,
   protocol: ProtocolFlag,
   scales: number[],
   pre: ReturnType<typeof preprocessOf>,
-) {
+): { key: string; scorer: Scorer }[] {
   const { built, config: c } = m;
-  if (protocol === 'center')
-    return [center(built, { resize: c.resize, crop: c.crop, preprocess: pre })];
-  if (protocol === 'ten-view')
-    return [tenView(built, { resize: c.resize, crop: c.crop, preprocess: pre })];
-  return scales.map((scale) => dense(built, { scale, crop: c.crop, preprocess: pre }));
-}
-
-/** Softmax scores of every image of `split` under `scorer`, in chunks (bounded memory). */
-async function scoreAll(
-  scorer: Scorer,
-  split: Split,
-  progress: ProgressMode,
-  chunk = 32,
-): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  const bar = createTestProgress(scorer.label, split.size, progress);
-  try {
-    for (let start = 0; start < split.size; start += chunk) {
-      const idx = Array.from({ length: Math.min(chunk, split.size - start) }, (_, i) => start + i);
-      const images = await Promise.all(idx.map((i) => split.bytes(i)));
-      out.push(...(await scorer.score(images)));
-      bar.update(out.length);
-    }
-  } finally {
-    bar.stop();
+  const name = protocolFlags[protocol];
+  if (name === 'center' || name === 'tenView') {
+    const make = name === 'center' ? center : tenView;
+    return [
+      { key: protocol, scorer: make(built, { resize: c.resize, crop: c.crop, preprocess: pre }) },
+    ];
   }
-  return out;
+  const ms = multiScale(built, { scales, crop: c.crop, preprocess: pre });
+  if (name === 'multiScale') return [{ key: protocol, scorer: ms }];
+  // multiScale's parts run smallest scale first; the keys follow the order the user gave.
+  return scales.map((scale, i) => ({
+    key: `dense(${i})`,
+    scorer:
+      ms.parts.find((p) => p.settings.scale === scale) ??
+      dense(built, { scale, crop: c.crop, preprocess: pre }),
+  }));
 }
 
-function meanScores(sets: Float32Array[][]): Float32Array[] {
-  return sets[0].map((_, i) => {
-    const s = new Float32Array(sets[0][i].length);
-    for (const set of sets) for (let c = 0; c < s.length; c++) s[c] += set[i][c] / sets.length;
-    return s;
-  });
+/** A split of the app's data set as an evaluation source (32 images read side by side). */
+function splitSource(split: Split, classes: string[], chunk = 32): EvaluationSource {
+  return {
+    classes,
+    total: split.size,
+    images: (async function* () {
+      for (let start = 0; start < split.size; start += chunk) {
+        const idx = Array.from(
+          { length: Math.min(chunk, split.size - start) },
+          (_, i) => start + i,
+        );
+        const bytes = await Promise.all(idx.map((i) => split.bytes(i)));
+        for (const [j, i] of idx.entries()) {
+          yield { bytes: bytes[j], label: split.label(i), path: split.describe(i) };
+        }
+      }
+    })(),
+  };
 }
 
 /**
@@ -116,9 +141,10 @@ export function evalTarget(
 }
 
 /**
- * Tests one run (or, with several, their ensemble: Table 7) on its validation split. `dense`
- * reports one result per scale; `multi-scale` averages those dense scores with equal weights
- * (what `multiScale` of @rectifier/evaluation computes, without running dense twice).
+ * Tests one run (or, with several, their ensemble: Table 7) on its validation split with
+ * @rectifier/evaluation: `dense` reports one result per scale; `multi-scale` the mean of those
+ * dense scores; several runs, the `ensemble` of their scorers. Every result comes from one
+ * `evaluateAll` pass, so each model runs once per scale and image; the app only renders.
  */
 export async function evaluateRuns(
   runDirs: string[],
@@ -155,7 +181,7 @@ export async function evaluateRuns(
   });
   const scales = options.scales ?? first.scales;
   // Every scorer is built (its geometry checked) before any image is read.
-  const perMember: Scorer[][] = [];
+  const slots: Slot[] = [];
   for (const m of members) {
     const pre = preprocessOf(
       await datasetStats(
@@ -163,63 +189,47 @@ export async function evaluateRuns(
         m.config,
       ),
     );
-    perMember.push(scorersOf(m, protocol, scales, pre));
+    scorersOf(m, protocol, scales, pre).forEach(({ key, scorer }, j) => {
+      slots[j] ??= { key, scorers: [] };
+      slots[j].scorers.push(scorer);
+    });
   }
-  const scoreSets: Float32Array[][][] = [];
-  for (const scorers of perMember) {
-    const sets = [];
-    for (const s of scorers) sets.push(await scoreAll(s, data.val, options.progress ?? 'auto'));
-    scoreSets.push(sets);
-  }
-  const labels = Array.from({ length: data.val.size }, (_, i) => data.val.label(i));
-  const result = (
-    key: string,
-    label: string,
-    scores: Float32Array[],
-    settings: Record<string, unknown>,
-  ): EvalResult => {
-    const acc = new MetricsAccumulator(classes);
-    acc.addBatch(scores, labels);
-    const s = acc.summary();
-    return {
-      key,
-      protocol: members.length > 1 ? 'ensemble' : protocol,
-      label: members.length > 1 ? `ensemble(${label})` : label,
-      top1Error: s.top1Error,
-      top5Error: s.top5Error,
-      images: s.count,
-      settings: { ...settings, data: data.name, members: members.length },
-      runs: members.map((m) => m.runDir),
-      checkpoint: members.map((m) => m.checkpoint),
-      perClass: s.perClass.map((p) => ({
-        name: p.name,
-        top1Error: p.top1Error,
-        top5Error: p.top5Error,
-      })),
-      wallTimeMs: performance.now() - t0,
-    };
+  const scorers = slots.map((s) => (s.scorers.length > 1 ? ensemble(s.scorers) : s.scorers[0]));
+  const progress = options.progress ?? 'auto';
+  const results = await evaluateAll(scorers, splitSource(data.val, classes), {
+    batchSize: 32,
+    progress: progress === 'lines' ? 'json' : progress,
+  });
+  return results.map((r, j) => render(r, slots[j], members, data.name, t0));
+}
+
+/** An evaluation result as the app stores and prints it. */
+function render(
+  r: EvaluationResult,
+  slot: Slot,
+  members: Member[],
+  dataName: string,
+  t0: number,
+): EvalResult {
+  const one = slot.scorers[0];
+  return {
+    key: slot.key,
+    protocol: r.protocol,
+    // An ensemble is labelled and described by its members' protocol (they share it).
+    label: members.length > 1 ? `ensemble(${one.label})` : r.label,
+    top1Error: r.top1Error,
+    top5Error: r.top5Error,
+    images: r.count,
+    settings: { ...one.settings, data: dataName, members: members.length },
+    runs: members.map((m) => m.runDir),
+    checkpoint: members.map((m) => m.checkpoint),
+    perClass: r.perClass.map((p) => ({
+      name: p.name,
+      top1Error: p.top1Error,
+      top5Error: p.top5Error,
+    })),
+    wallTimeMs: performance.now() - t0,
   };
-  const nScorers = perMember[0].length;
-  const combined = Array.from({ length: nScorers }, (_, j) =>
-    meanScores(scoreSets.map((sets) => sets[j])),
-  );
-  const settings0 = perMember[0].map((s) => s.settings);
-  if (protocol === 'center' || protocol === 'ten-view') {
-    return [result(protocol, perMember[0][0].label, combined[0], settings0[0])];
-  }
-  if (protocol === 'dense') {
-    return combined.map((scores, j) =>
-      result(`dense(${j})`, perMember[0][j].label, scores, settings0[j]),
-    );
-  }
-  return [
-    result('multi-scale', `multiScale(${scales.join(', ')})`, meanScores(combined), {
-      ...settings0[0],
-      protocol: 'multiScale',
-      scale: undefined,
-      scales,
-    }),
-  ];
 }
 
 /** Writes results to `<runDir>/eval/<key>.json` (one run) for reports. */

@@ -1,20 +1,50 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ModelMetadata, setModelMetadata } from '@rectifier/architectures';
 import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from './config';
+import { openDataset } from './datasets';
+import { datasetStats } from './model';
 import { loadRunModel } from './run';
 
 /**
+ * What a user needs to feed an exported model, as the run's test-time pipeline does
+ * (model.ts's valLoaderOf): shorter side `resize`, centre `crop`, the training split's
+ * per-channel mean (the app never uses the per-pixel one, see preprocessOf), RGB 0..255.
+ * The mean comes from the statistics cache train filled, else it is recomputed from the data.
+ */
+async function metadataOf(config: RunConfig, classes: string[]): Promise<ModelMetadata> {
+  const data = openDataset(config.data, { train: config.trainLimit, val: config.valLimit });
+  const stats = await datasetStats(data, config);
+  return {
+    format: 1,
+    classes,
+    preprocessing: {
+      inputSize: config.crop,
+      resizeShorter: config.resize,
+      crop: config.crop,
+      channels: 3,
+      colorOrder: 'RGB',
+      range: [0, 255],
+      mean: { perChannel: stats.channelMean },
+    },
+  };
+}
+
+/**
  * Writes a run's model (softmax output, as users expect probabilities) in tfjs's LayersModel
- * format: `model.json` (topology + weights manifest) and `weights.bin`. Load it with
- * `tf.loadLayersModel` (a browser URL, or `tf.io.fromMemory` in Node) after importing
- * @rectifier/architectures, which registers the SPP and activation layers it uses.
+ * format: `model.json` (topology, weights manifest, and in `userDefinedMetadata.rectifier` the
+ * class names and preprocessing) and `weights.bin`. Load it with `loadModel` of
+ * @rectifier/architectures (a path in Node, a URL in a browser), which registers the SPP and
+ * activation layers it uses; `readModelMetadata(model)` returns the metadata.
  */
 export async function exportRun(
   runDir: string,
   out: string,
   checkpoint = 'last',
 ): Promise<{ modelJson: string; weights: string; checkpoint: string; bytes: number }> {
-  const { built, checkpoint: name } = await loadRunModel(runDir, checkpoint, true);
+  const { built, checkpoint: name, config, classes } = await loadRunModel(runDir, checkpoint, true);
+  setModelMetadata(built.model, await metadataOf(config, classes));
   mkdirSync(out, { recursive: true });
   const modelJson = join(out, 'model.json');
   const weights = join(out, 'weights.bin');
@@ -30,6 +60,7 @@ export async function exportRun(
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
         convertedBy: '@rectifier/reproduce',
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        userDefinedMetadata: artifacts.userDefinedMetadata,
       };
       writeFileSync(modelJson, `${JSON.stringify(json)}\n`);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type BuiltModel, buildModel, type ModelName } from '@rectifier/architectures';
+import { type BuiltModel, buildModel, type ModelBuildOptions } from '@rectifier/architectures';
 import {
   centerCrop,
   compose,
@@ -23,7 +23,7 @@ import type { AppDataset, Split } from './datasets';
  * The initialisers get `seed + 1`: tfjs treats seed 0 as "unseeded", and seed 0 must reproduce.
  */
 export function buildFromConfig(c: RunConfig, numClasses: number, softmax = false): BuiltModel {
-  const options: Record<string, unknown> = {
+  const options: ModelBuildOptions = {
     activation: c.activation,
     activationOptions: c.activation === 'lrelu' ? { alpha: c.slope } : { init: c.slope },
     init: c.init,
@@ -35,7 +35,7 @@ export function buildFromConfig(c: RunConfig, numClasses: number, softmax = fals
     softmax,
   };
   if (c.model === 'deep') options.extraLayers = c.extraLayers;
-  return buildModel(c.model as ModelName, options);
+  return buildModel(c.model, options);
 }
 
 function cacheDir(): string {

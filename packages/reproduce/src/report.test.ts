@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkInChromium, chromiumTests } from '@rectifier/test-utils';
 import { expect, it } from 'vitest';
-import { checkInChromium } from './chromium';
 import { lossCurves, meanStd } from './report';
 import { cli, writeImageTree } from './testing';
 
@@ -32,56 +32,62 @@ it('lossCurves: window means, then mean and range over seeds, per variant', () =
   ]);
 });
 
-// A class folder named like an HTML payload must show as text and run nothing.
-it('report.html renders in Chromium: charts drawn, no console error, the payload shown as text', async () => {
-  const data = join(root, 'tree');
-  await writeImageTree(data, { train: 4, test: 2 }, ['coat', payload]);
-  const runs = [];
-  for (const activation of ['relu', 'prelu']) {
-    const runDir = join(root, activation);
-    const common = [
-      '--data',
-      data,
-      '--batch-size',
-      '4',
-      '--epochs',
-      '2',
-      '--backend',
-      'wasm',
-      '--run-dir',
-      runDir,
-      '--json',
-    ];
-    const r = await cli('train', '--preset', `figure2/${activation}`, ...common);
-    expect(r.code, r.err).toBe(0);
-    expect((await cli('eval', runDir, '--protocol', 'center', '--json')).code).toBe(0);
-    runs.push(runDir);
-  }
-  const out = join(root, 'report');
-  const r = await cli('report', ...runs, '--out', out, '--json');
-  expect(r.code, r.err).toBe(0);
-  const html = readFileSync(join(out, 'report.html'), 'utf8');
-  expect(html).not.toContain(payload);
-  expect(html).toContain('&lt;img src=x onerror=alert(1)>');
-  expect(html).not.toMatch(/<script/i);
-  const md = readFileSync(join(out, 'report.md'), 'utf8');
-  expect(md).not.toContain('<img');
-  // Table 1 as numbers: one row per PReLU layer, ReLU without slopes.
-  expect(md).toMatch(/## Learned PReLU slopes per layer \(Table 1\)/);
-  expect(md).toMatch(/\| layer \| prelu \|\n\| --- \| --- \|\n\| [^|]+ \| 0\.\d{3} ± 0\.000 \|/);
-  expect(md).toMatch(/trainer \d+\.\d+\.\d+/);
-  expect(md).not.toMatch(/trainer 0\.0\.0/);
-  expect(html).toContain('Learned PReLU slopes per layer (Table 1)');
+// Needs Debian's Chromium (optional on a developer's machine; CI requires it).
+const inChromium = chromiumTests('report.html check in headless Chromium (report.test.ts)');
 
-  const seen = await checkInChromium(join(out, 'report.html'), join(root, 'report.png'));
-  expect(seen.consoleErrors).toEqual([]);
-  expect(seen.dialogs).toEqual([]);
-  // Convergence and per-layer slopes (the PReLU run has slopes; ReLU none).
-  expect(seen.charts.length).toBeGreaterThanOrEqual(3); // + training loss per step
-  for (const c of seen.charts) {
-    expect(c.elements).toBeGreaterThan(10);
-    expect(c.width).toBeGreaterThan(100);
-    expect(c.height).toBeGreaterThan(100);
-  }
-  expect(seen.text).toContain(payload);
-});
+// A class folder named like an HTML payload must show as text and run nothing.
+it.runIf(inChromium)(
+  'report.html renders in Chromium: charts drawn, no console error, the payload shown as text',
+  async () => {
+    const data = join(root, 'tree');
+    await writeImageTree(data, { train: 4, test: 2 }, ['coat', payload]);
+    const runs = [];
+    for (const activation of ['relu', 'prelu']) {
+      const runDir = join(root, activation);
+      const common = [
+        '--data',
+        data,
+        '--batch-size',
+        '4',
+        '--epochs',
+        '2',
+        '--backend',
+        'wasm',
+        '--run-dir',
+        runDir,
+        '--json',
+      ];
+      const r = await cli('train', '--preset', `figure2/${activation}`, ...common);
+      expect(r.code, r.err).toBe(0);
+      expect((await cli('eval', runDir, '--protocol', 'center', '--json')).code).toBe(0);
+      runs.push(runDir);
+    }
+    const out = join(root, 'report');
+    const r = await cli('report', ...runs, '--out', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toContain(payload);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)>');
+    expect(html).not.toMatch(/<script/i);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).not.toContain('<img');
+    // Table 1 as numbers: one row per PReLU layer, ReLU without slopes.
+    expect(md).toMatch(/## Learned PReLU slopes per layer \(Table 1\)/);
+    expect(md).toMatch(/\| layer \| prelu \|\n\| --- \| --- \|\n\| [^|]+ \| 0\.\d{3} ± 0\.000 \|/);
+    expect(md).toMatch(/trainer \d+\.\d+\.\d+/);
+    expect(md).not.toMatch(/trainer 0\.0\.0/);
+    expect(html).toContain('Learned PReLU slopes per layer (Table 1)');
+
+    const seen = await checkInChromium(join(out, 'report.html'), join(root, 'report.png'));
+    expect(seen.consoleErrors).toEqual([]);
+    expect(seen.dialogs).toEqual([]);
+    // Convergence and per-layer slopes (the PReLU run has slopes; ReLU none).
+    expect(seen.charts.length).toBeGreaterThanOrEqual(3); // + training loss per step
+    for (const c of seen.charts) {
+      expect(c.elements).toBeGreaterThan(10);
+      expect(c.width).toBeGreaterThan(100);
+      expect(c.height).toBeGreaterThan(100);
+    }
+    expect(seen.text).toContain(payload);
+  },
+);

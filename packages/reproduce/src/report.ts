@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TrainSummary } from '@rectifier/trainer';
-import { h } from 'preact';
-import { render } from 'preact-render-to-string';
 import { convergenceSpec, type LossPoint, lossSpec, perLayerSpec, renderSvg } from './charts';
 import type { RunConfig } from './config';
 import { type EvalResult, evalResultSchema } from './evaluate';
-import { type Experiment, experiments, type PaperRow } from './presets';
+import { experiments } from './presets';
+import type { Experiment, PaperRow } from './presets/experiment';
+import { type ReportPage, reportHtml } from './reportHtml';
+import { reportMarkdown } from './reportMarkdown';
 import { readRun } from './run';
 
 interface RunRecord {
@@ -23,16 +24,9 @@ interface RunRecord {
   versions: Record<string, string>;
 }
 
-function readJsonl(path: string): Record<string, unknown>[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 function loadRecord(dir: string): RunRecord {
   const run = readRun(dir);
+  const { metrics, slopes, config } = run.directory;
   const evalDir = join(dir, 'eval');
   const evals = existsSync(evalDir)
     ? readdirSync(evalDir)
@@ -40,34 +34,22 @@ function loadRecord(dir: string): RunRecord {
         .sort()
         .map((f) => evalResultSchema.parse(JSON.parse(readFileSync(join(evalDir, f), 'utf8'))))
     : [];
-  const metrics = readJsonl(join(dir, 'metrics.jsonl'));
-  const losses = metrics
-    .filter((l) => l.type === 'step' && typeof l.loss === 'number')
-    .map((l) => l.loss as number);
-  const epochs = metrics
-    .filter((l) => l.type === 'epoch')
-    .map((l) => ({
-      epoch: (l.epoch as number) + 1,
-      trainTop1Error: l.trainTop1Error as number | null,
-      valTop1Error: l.valTop1Error as number | null,
-    }));
-  const slopeLines = readJsonl(join(dir, 'slopes.jsonl'));
-  const lastSlopes = slopeLines.at(-1) as
-    | { layers?: { layer: string; mean: number }[] }
-    | undefined;
   const responsesPath = join(dir, 'responses.json');
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
-    versions?: Record<string, string>;
-  };
   return {
     dir,
     config: run.config,
     dataName: run.dataName,
     summary: run.summary,
     evals,
-    epochs,
-    losses,
-    slopes: lastSlopes?.layers?.map((l) => ({ layer: l.layer, mean: l.mean })) ?? [],
+    epochs: metrics
+      .filter((l) => l.type === 'epoch')
+      .map((l) => ({
+        epoch: l.epoch + 1,
+        trainTop1Error: l.trainTop1Error,
+        valTop1Error: l.valTop1Error,
+      })),
+    losses: metrics.filter((l) => l.type === 'step').map((l) => l.loss),
+    slopes: slopes.at(-1)?.layers.map((l) => ({ layer: l.layer, mean: l.mean })) ?? [],
     responses: existsSync(responsesPath) ? JSON.parse(readFileSync(responsesPath, 'utf8')) : null,
     versions: config.versions ?? {},
   };
@@ -148,18 +130,21 @@ export function comparisonRows(
   }));
 }
 
+/** One comparison row as text: label, protocol, paper and ours top-1, paper and ours top-5. */
+const comparisonCells = (r: ComparisonRow) => [
+  r.label,
+  r.protocol,
+  paperPct(r.paperTop1),
+  pct(r.top1),
+  paperPct(r.paperTop5),
+  pct(r.top5),
+];
+
 /** The comparison as a fixed-width text table (what `reproduce` prints). */
 export function formatComparison(rows: ComparisonRow[]): string {
   const table = [
     ['', 'protocol', 'paper top-1', 'ours top-1', 'paper top-5', 'ours top-5'],
-    ...rows.map((r) => [
-      r.label,
-      r.protocol,
-      paperPct(r.paperTop1),
-      pct(r.top1),
-      paperPct(r.paperTop5),
-      pct(r.top5),
-    ]),
+    ...rows.map(comparisonCells),
   ];
   const widths = table[0].map((_, j) => Math.max(...table.map((row) => row[j].length)));
   return table
@@ -170,11 +155,6 @@ export function formatComparison(rows: ComparisonRow[]): string {
         .trimEnd(),
     )
     .join('\n');
-}
-
-/** Markdown-safe cell: no table breaks, no raw HTML. */
-function md(s: string): string {
-  return s.replace(/[\\|`*_[\]<>&]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
 }
 
 function perLayer(
@@ -355,146 +335,36 @@ export async function writeReport(
     r.evals.slice(0, 1).map((e) => ({ run: r.config.variant, seed: r.config.seed, e })),
   );
 
-  // Markdown.
-  const mdLines = [
-    `# ${md(title)}`,
-    '',
-    md(label),
-    '',
-    experiment
-      ? `Paper: ${md(experiment.paper.caption)}. Ours: top-1/top-5 error (%) on the validation split, mean ± std over seeds.`
-      : '',
-    '',
-    '| | protocol | paper top-1 | ours top-1 | paper top-5 | ours top-5 |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rows.map(
-      (r) =>
-        `| ${md(r.label)} | ${md(r.protocol)} | ${paperPct(r.paperTop1)} | ${pct(r.top1)} | ${paperPct(r.paperTop5)} | ${pct(r.top5)} |`,
-    ),
-    '',
-    ...layerTables.flatMap((t) => [
-      `## ${md(t.title)}`,
-      '',
-      `| ${t.head.map(md).join(' | ')} |`,
-      `| ${t.head.map(() => '---').join(' | ')} |`,
-      ...t.body.map((row) => `| ${row.map(md).join(' | ')} |`),
-      '',
+  const page: ReportPage = {
+    title,
+    label,
+    caption: experiment
+      ? `Paper: ${experiment.paper.caption}. Ours: top-1/top-5 error (%) on the validation split, mean ± std over seeds.`
+      : null,
+    comparison: rows.map(comparisonCells),
+    charts,
+    layerTables,
+    perClass: perClass.map(({ run, seed, e }) => ({
+      title: `${run} (seed ${seed}), ${e.label}`,
+      rows: e.perClass.map((p) => [
+        p.name,
+        p.top1Error === null ? '—' : (100 * p.top1Error).toFixed(1),
+        p.top5Error === null ? '—' : (100 * p.top5Error).toFixed(1),
+      ]),
+    })),
+    runs: meta.map((m) => [
+      m.run,
+      m.variant,
+      m.seed,
+      m.model,
+      m.steps,
+      m.backend,
+      m.wall,
+      m.versions,
     ]),
-    '## Runs',
-    '',
-    '| run | variant | seed | model | steps | backend | wall time | versions |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...meta.map(
-      (m) =>
-        `| ${md(m.run)} | ${md(m.variant)} | ${m.seed} | ${md(m.model)} | ${m.steps} | ${md(m.backend)} | ${m.wall} | ${md(m.versions)} |`,
-    ),
-    '',
-    `Charts: ${charts.map((c) => md(c.title)).join('; ') || 'none'} (in report.html).`,
-    '',
-  ];
-  const markdown = mdLines.join('\n');
-
-  // HTML (preact: every string child and attribute is escaped).
-  const cell = (s: string) => h('td', null, s);
-  const table = (head: string[], body: string[][]) =>
-    h(
-      'table',
-      null,
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          head.map((c) => h('th', null, c)),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        body.map((row) => h('tr', null, row.map(cell))),
-      ),
-    );
-  const page = h(
-    'html',
-    { lang: 'en' },
-    h(
-      'head',
-      null,
-      h('meta', { charset: 'utf-8' }),
-      h('title', null, title),
-      h(
-        'style',
-        null,
-        'body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f3f3f3}.label{color:#555}figure{margin:1.5em 0}figcaption{font-weight:600;margin-bottom:.4em}.chart svg{max-width:100%;height:auto}',
-      ),
-    ),
-    h(
-      'body',
-      null,
-      h('h1', null, title),
-      h('p', { class: 'label' }, label),
-      experiment
-        ? h(
-            'p',
-            null,
-            `Paper: ${experiment.paper.caption}. Ours: top-1/top-5 error (%) on the validation split, mean ± std over seeds.`,
-          )
-        : null,
-      table(
-        ['', 'protocol', 'paper top-1', 'ours top-1', 'paper top-5', 'ours top-5'],
-        rows.map((r) => [
-          r.label,
-          r.protocol,
-          paperPct(r.paperTop1),
-          pct(r.top1),
-          paperPct(r.paperTop5),
-          pct(r.top5),
-        ]),
-      ),
-      charts.map((c) =>
-        h(
-          'figure',
-          { class: 'chart' },
-          h('figcaption', null, c.title),
-          h('div', { dangerouslySetInnerHTML: { __html: c.svg } }),
-        ),
-      ),
-      layerTables.map((t) => [h('h2', null, t.title), table(t.head, t.body)]),
-      h('h2', null, 'Per-class errors (first protocol of each run)'),
-      perClass.map(({ run, seed, e }) =>
-        h(
-          'details',
-          null,
-          h('summary', null, `${run} (seed ${seed}), ${e.label}`),
-          table(
-            ['class', 'top-1 error (%)', 'top-5 error (%)'],
-            e.perClass.map((p) => [
-              p.name,
-              p.top1Error === null ? '—' : (100 * p.top1Error).toFixed(1),
-              p.top5Error === null ? '—' : (100 * p.top5Error).toFixed(1),
-            ]),
-          ),
-        ),
-      ),
-      h('h2', null, 'Runs'),
-      table(
-        ['run', 'variant', 'seed', 'model', 'steps', 'backend', 'wall time', 'versions'],
-        meta.map((m) => [
-          m.run,
-          m.variant,
-          m.seed,
-          m.model,
-          m.steps,
-          m.backend,
-          m.wall,
-          m.versions,
-        ]),
-      ),
-      h('p', { class: 'label' }, `Written ${new Date().toISOString()} by @rectifier/reproduce.`),
-    ),
-  );
-  const html = `<!doctype html>\n${render(page)}\n`;
+  };
+  const markdown = reportMarkdown(page);
+  const html = reportHtml(page);
   mkdirSync(out, { recursive: true });
   const mdPath = join(out, 'report.md');
   const htmlPath = join(out, 'report.html');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { closestKey, parseRunConfig, type RunConfig, type RunConfigInput } from './config';
 import { UsageError } from './errors';
 import { type EvalResult, evaluateRuns, meanResponses, saveEvalResults } from './evaluate';
-import { type Experiment, experiments } from './presets';
+import { experiments } from './presets';
+import type { Experiment } from './presets/experiment';
 import { formatComparison, type ReportOutput, writeReport } from './report';
 import { type RunOptions, resumeRun, trainRun } from './run';
 

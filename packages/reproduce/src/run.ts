@@ -5,19 +5,21 @@ import { type BackendInfo, selectBackend } from '@rectifier/backend';
 import {
   constantSchedule,
   listCheckpoints,
+  loadCheckpointInto,
   type ProgressMode,
   plateauSchedule,
+  type RunDirectory,
   readCheckpoint,
+  readRunDirectory,
   resume,
   type Schedule,
   sgd,
   stepSchedule,
+  TrainingInterruptedError,
   type TrainOptions,
   type TrainSummary,
   train,
-  weightName,
 } from '@rectifier/trainer';
-import * as tf from '@tensorflow/tfjs';
 import { parseRunConfig, type RunConfig } from './config';
 import { type AppDataset, openDataset } from './datasets';
 import { InterruptedError, RunDirError } from './errors';
@@ -87,53 +89,51 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
   return { options, built };
 }
 
-let stopRequested = 0;
+/** The running (or next) run's stop switch: what SIGINT and `requestStop` pull. */
+let controller = new AbortController();
 
 /**
- * Asks the current (or next) `trainRun`/`resumeRun` to stop: once → after its next checkpoint;
- * twice → after the current step. What SIGINT does in the CLI.
+ * Asks the current (or next) `trainRun`/`resumeRun` to stop: it finishes the step it is on,
+ * writes a checkpoint there and rejects with `InterruptedError`. What SIGINT does in the CLI.
  */
 export function requestStop(): void {
-  stopRequested++;
+  controller.abort();
 }
 
 /**
- * Ctrl-C on the app side (the trainer offers no abort signal, only hooks): the first SIGINT
- * stops the run right after its next checkpoint is renamed into place (`hooks.checkpoint`
- * phase `renamed`); a second stops after the current step (`hooks.afterStep`) — `resume`
- * then continues from the last checkpoint and, the trainer being exact, ends bit-identical.
+ * Ctrl-C through the trainer's `signal`: the first SIGINT aborts it (the trainer finishes the
+ * step, checkpoints it, stops the progress bar and rejects), and the run ends with
+ * `InterruptedError` naming the `rectifier resume` command; `resume` continues from that
+ * checkpoint and, the trainer being exact, ends bit-identical to an uninterrupted run. A second
+ * SIGINT exits at once (130); the last checkpoint written is where `resume` goes on.
  */
 async function guarded(
   runDir: string,
-  run: (hooks: NonNullable<TrainOptions['hooks']>) => Promise<TrainSummary>,
+  run: (signal: AbortSignal) => Promise<TrainSummary>,
   handleSigint: boolean,
 ): Promise<TrainSummary> {
-  let lastStep = 0;
+  const own = controller;
+  let interrupts = 0;
   const onSigint = () => {
-    requestStop();
+    if (++interrupts === 1) {
+      own.abort();
+      return;
+    }
     process.stderr.write(
-      stopRequested === 1
-        ? '\nStopping after the next checkpoint (Ctrl-C again: stop after this step).\n'
-        : '\nStopping after this step.\n',
+      `\nStopped without a checkpoint of this step. Continue from the last one with: rectifier resume ${runDir}\n`,
     );
+    process.exit(130);
   };
   if (handleSigint) process.on('SIGINT', onSigint);
   try {
-    return await run({
-      afterStep: (step) => {
-        lastStep = step;
-        if (stopRequested > 1) throw new InterruptedError(runDir, step);
-      },
-      checkpoint: (phase, step) => {
-        if (phase === 'renamed' && stopRequested > 0 && step > 0)
-          throw new InterruptedError(runDir, step);
-      },
-    });
+    return await run(own.signal);
   } catch (err) {
-    if (err instanceof InterruptedError) throw new InterruptedError(runDir, lastStep);
+    if (err instanceof TrainingInterruptedError) {
+      throw new InterruptedError(runDir, err.step);
+    }
     throw err;
   } finally {
-    stopRequested = 0;
+    if (own === controller) controller = new AbortController(); // the next run starts unstopped
     if (handleSigint) process.off('SIGINT', onSigint);
   }
 }
@@ -148,7 +148,7 @@ export async function trainRun(
   const { options } = await trainOptions(c, data, runOptions);
   return guarded(
     runDir,
-    (hooks) => train({ ...options, runDir, hooks }),
+    (signal) => train({ ...options, runDir, signal }),
     runOptions.handleSigint ?? false,
   );
 }
@@ -158,9 +158,35 @@ interface StoredRun {
   classes: string[];
   dataName: string;
   summary: TrainSummary | null;
+  /** Everything else the trainer wrote (metrics, slopes, checkpoints, versions), typed. */
+  directory: RunDirectory;
 }
 
-/** The app's config and state of a run directory (written by `trainRun`). */
+/**
+ * The trainer's typed view of a run directory. A run stopped before its first step (Ctrl-C while
+ * it started) has config.json and its step-0 checkpoint but no metrics.jsonl yet, which
+ * `readRunDirectory` requires: then there are no lines to read, and the rest is assembled here.
+ */
+function runDirectoryOf(runDir: string): RunDirectory {
+  if (existsSync(join(runDir, 'metrics.jsonl'))) return readRunDirectory(runDir);
+  const dir = join(runDir, 'checkpoints');
+  const names = existsSync(dir) ? listCheckpoints(dir) : [];
+  return {
+    dir: runDir,
+    config: JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')),
+    metrics: [],
+    slopes: [],
+    summary: null,
+    checkpoints: names.map((name) => ({
+      name,
+      step: readCheckpoint(join(dir, name)).step,
+      path: join(dir, name),
+    })),
+    warnings: [],
+  };
+}
+
+/** The app's config and state of a run directory (written by `trainRun`), through the trainer's reader. */
 export function readRun(runDir: string): StoredRun {
   const path = join(runDir, 'config.json');
   if (!existsSync(path)) {
@@ -169,25 +195,30 @@ export function readRun(runDir: string): StoredRun {
       'no config.json: not a run directory. Start one with `rectifier train`.',
     );
   }
-  const stored = JSON.parse(readFileSync(path, 'utf8')) as {
-    run: { meta: { rectifier?: unknown; data?: string; classes?: string[] } | null };
-  };
-  const meta = stored.run.meta;
+  const directory = runDirectoryOf(runDir);
+  const meta = directory.config.run.meta as {
+    rectifier?: unknown;
+    data?: string;
+    classes?: string[];
+  } | null;
   if (meta?.rectifier === undefined) {
     throw new RunDirError(
       runDir,
       'config.json was not written by `rectifier train` (no run.meta.rectifier).',
     );
   }
-  const summaryPath = join(runDir, 'summary.json');
   return {
     config: parseRunConfig(meta.rectifier, `${path} (run.meta.rectifier)`),
     classes: meta.classes ?? [],
     dataName: meta.data ?? '',
-    summary: existsSync(summaryPath)
-      ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as TrainSummary)
-      : null,
+    summary: directory.summary,
+    directory,
   };
+}
+
+/** The step `resume` continues from: its newest checkpoint's (0 when it has none yet). */
+export function resumeStep(runDir: string): number {
+  return readRun(runDir).directory.checkpoints[0]?.step ?? 0;
 }
 
 /** Continues an interrupted run from its newest readable checkpoint. */
@@ -200,7 +231,7 @@ export async function resumeRun(
   const { options } = await trainOptions(config, data, runOptions);
   return guarded(
     runDir,
-    (hooks) => resume(runDir, { ...options, hooks }),
+    (signal) => resume(runDir, { ...options, signal }),
     runOptions.handleSigint ?? false,
   );
 }
@@ -222,31 +253,8 @@ export async function loadRunModel(
 }> {
   const run = readRun(runDir);
   await ensureBackend(run.config);
-  const dir = join(runDir, 'checkpoints');
-  const names = existsSync(dir) ? listCheckpoints(dir) : [];
-  let name: string | undefined;
-  if (which === 'last') name = names[0];
-  else if (which === 'best') name = run.summary?.bestCheckpoint ?? undefined;
-  else name = names.find((n) => n === which);
-  if (name === undefined) {
-    throw new RunDirError(
-      runDir,
-      which === 'best'
-        ? 'no best checkpoint (the run had no validation set or is unfinished); use --checkpoint last'
-        : `no checkpoint ${JSON.stringify(which)} in checkpoints/ (have: ${names.join(', ') || 'none'})`,
-    );
-  }
-  const state = readCheckpoint(join(dir, name));
   const built = buildFromConfig(run.config, run.classes.length, softmax);
-  const byName = new Map(state.weights.map((w) => [w.name, w]));
-  for (const w of built.model.weights) {
-    const saved = byName.get(weightName(w));
-    if (saved === undefined)
-      throw new RunDirError(runDir, `checkpoint ${name} has no weight ${weightName(w)}`);
-    const t = tf.tensor(saved.data, saved.shape);
-    w.write(t);
-    t.dispose();
-  }
+  const { name } = loadCheckpointInto(built.model, runDir, { checkpoint: which });
   return {
     built,
     config: run.config,

@@ -3,6 +3,18 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { type Io, runCli } from './program';
 
+/** A tiny run: 64 training / 16 validation images of the bundled subset, batches of 16, on wasm. */
+export const tinyRunFlags = [
+  '--train-limit',
+  '64',
+  '--val-limit',
+  '16',
+  '--batch-size',
+  '16',
+  '--backend',
+  'wasm',
+];
+
 /** Runs the CLI in this process, capturing stdout and stderr (tests). */
 export async function cli(...argv: string[]) {
   let out = '';

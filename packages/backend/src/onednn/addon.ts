@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { layoutMismatch } from './layouts';
 
 /** One oneDNN primitive the engine has built: its kind, the sizes it was built for, its code. */
 export interface OneDnnPrimitive {
   /**
    * c conv forward, i conv input gradient, f conv filter gradient, m matmul, p/q max pool/grad,
-   * b elementwise binary, r relu.
+   * b elementwise binary, r relu, u/v PReLU forward/gradient.
    */
   kind: string;
   sizes: number[];
@@ -16,9 +17,9 @@ export interface OneDnnPrimitive {
 }
 
 /**
- * The native addon built from native/onednn.cc. Every kernel takes the wasm heap (the current
- * ArrayBuffer of wasm's memory) and a Float64Array of byte offsets into it followed by sizes;
- * see the comments in onednn.cc for each layout.
+ * The native addon built from native/src/. Every kernel takes the wasm heap (the current
+ * ArrayBuffer of wasm's memory) and a Float64Array of byte offsets into it followed by sizes,
+ * in the order of its table in layouts.ts (`pack`).
  */
 export interface OneDnnAddon {
   conv2d(heap: ArrayBuffer, params: Float64Array): void;
@@ -29,6 +30,12 @@ export interface OneDnnAddon {
   maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
   binary(heap: ArrayBuffer, params: Float64Array): void;
   relu(heap: ArrayBuffer, params: Float64Array): void;
+  step(heap: ArrayBuffer, params: Float64Array): void;
+  prelu(heap: ArrayBuffer, params: Float64Array): void;
+  preluGrad(heap: ArrayBuffer, params: Float64Array): void;
+  sgdUpdate(heap: ArrayBuffer, params: Float64Array): void;
+  /** Every kernel's parameter names, as native/src/layouts.h has them. */
+  layouts(): Record<string, string[]>;
   setThreads(threads: number): void;
   threads(): number;
   version(): string;
@@ -68,6 +75,17 @@ export function loadOneDnnAddon(): OneDnnAddon | Error {
     loaded = requireHere(path) as OneDnnAddon;
   } catch (error) {
     loaded = new Error(`the oneDNN addon at ${path} failed to load`, { cause: error });
+    return loaded;
+  }
+  // An addon built from other sources would read its parameters in another order.
+  const mismatch =
+    typeof loaded.layouts === 'function'
+      ? layoutMismatch(loaded.layouts())
+      : 'the addon reports no parameter layouts';
+  if (mismatch !== undefined) {
+    loaded = new Error(
+      `the oneDNN addon at ${path} was built from other sources than this package (${mismatch}): rebuild it with \`npm rebuild @rectifier/backend\``,
+    );
   }
   return loaded;
 }

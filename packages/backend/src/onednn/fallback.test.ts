@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { BackendUnavailableError, selectBackend } from '../index';
@@ -15,7 +16,8 @@ afterEach(async () => {
 describe('selectBackend without the oneDNN addon', () => {
   test('auto falls back to wasm with the training kernels', async () => {
     const info = await selectBackend();
-    expect(info).toMatchObject({ name: 'wasm', threads: 1 });
+    // No `threads`: every core (docs/packages/backend.md#threads; the CLI's default too).
+    expect(info).toMatchObject({ name: 'wasm', threads: availableParallelism() });
     expect(info.onednnKernels).toBeUndefined();
     expect(info.trainingKernels).toContain('Conv2DBackpropFilter');
     expect(tf.getBackend()).toBe('wasm');
@@ -28,6 +30,14 @@ describe('selectBackend without the oneDNN addon', () => {
         .dataSync(),
     );
     expect(Array.from(dw)).toEqual([16, 20, 16, 20, 25, 20, 16, 20, 16]);
+  });
+
+  test('once wasm runs, the default is its pool: a later call neither resizes nor throws', async () => {
+    const info = await selectBackend({ prefer: 'wasm' });
+    expect(info.threads).toBe(availableParallelism());
+    await expect(selectBackend({ prefer: 'wasm', threads: 1 + info.threads })).rejects.toThrow(
+      /choose `threads` in the first selectBackend\(\) call/,
+    );
   });
 
   test('asking for onednn by name says what to install', async () => {

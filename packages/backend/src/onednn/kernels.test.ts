@@ -1,29 +1,15 @@
 import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { oneDnnTests } from '../testing/oneDnnTests';
+import { describe, expect, test, vi } from 'vitest';
+import { oneDnnTests, useOneDnnAddon } from '../testing/oneDnnTests';
 import { gradients, grid, gridData } from '../wasm/convGrid';
 import { filterGradient, inputGradient } from '../wasm/reference';
-import { loadOneDnnAddon, type OneDnnAddon } from './addon';
-import { registerOneDnnKernels, setOneDnnEnabled } from './register';
+import type { OneDnnAddon } from './addon';
+import { setOneDnnEnabled } from './register';
 
 // These tests need the engine: Debian/Ubuntu `apt-get install libdnnl-dev` before
 // `npm install` (CI does); fallback.test.ts covers a machine without it.
-let addon: OneDnnAddon;
-
-beforeAll(() => {
-  if (!oneDnnTests) return;
-  const loaded = loadOneDnnAddon();
-  if (loaded instanceof Error) throw loaded;
-  addon = loaded;
-  registerOneDnnKernels(addon);
-  addon.setThreads(1);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  setOneDnnEnabled(false);
-});
+const oneDnn = useOneDnnAddon();
 
 /** Runs `fn` on wasm with the oneDNN kernels on or off (off: Rectifier's wasm kernels). */
 function onWasm<T>(engine: boolean, fn: () => T | Promise<T>): Promise<T> {
@@ -46,7 +32,7 @@ async function compare(
   spied: (keyof OneDnnAddon)[],
   againstWasm = true,
 ) {
-  const spies = spied.map((name) => vi.spyOn(addon, name as 'conv2d'));
+  const spies = spied.map((name) => vi.spyOn(oneDnn(), name as 'conv2d'));
   const list = (r: Float32Array[] | Float32Array) => (Array.isArray(r) ? r : [r]);
   const engine = list(await onWasm(true, () => tf.tidy(fn)));
   // Every kernel named ran on oneDNN, not on a fallback.
@@ -66,7 +52,7 @@ describe.runIf(oneDnnTests)('oneDNN convolutions over the wasm kernels\u2019 gri
   test.each(grid)('$label: y, dx, dW match the definition, cpu and wasm', async (c) => {
     const { x, w, dy } = gridData(c);
     const spies = (['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const).map((name) =>
-      vi.spyOn(addon, name),
+      vi.spyOn(oneDnn(), name),
     );
     const engine = await onWasm(true, () => gradients(c, x, w, dy));
     for (const spy of spies) expect(spy).toHaveBeenCalled();
@@ -239,8 +225,21 @@ describe.runIf(oneDnnTests)('oneDNN elementwise ops over activation maps', () =>
     await compare(() => f().dataSync() as Float32Array, [kernel]);
   });
 
+  test.each([0, 0.3])(
+    'step (the relu gradient\u2019s mask), alpha %s; NaN stays NaN',
+    async (alpha) => {
+      const x = (tail: number[]) => values(map, 28).reshape([-1]).concat(tf.tensor(tail));
+      await compare(() => tf.step(x([0, -0, 2]), alpha).dataSync() as Float32Array, ['step']);
+      setOneDnnEnabled(true);
+      const engine = await onBackend('wasm', () =>
+        tf.tidy(() => tf.step(x([Number.NaN]), alpha).dataSync()),
+      );
+      expect(engine.at(-1)).toBeNaN();
+    },
+  );
+
   test('small tensors and a broadcast first operand of a subtraction stay on wasm', async () => {
-    const spy = vi.spyOn(addon, 'binary');
+    const spy = vi.spyOn(oneDnn(), 'binary');
     await compare(() => tf.sub(values([64], 25), values(map, 23)).dataSync() as Float32Array, []);
     await compare(
       () => tf.add(values([8, 64], 23), values([64], 24)).dataSync() as Float32Array,
@@ -266,16 +265,16 @@ describe.runIf(oneDnnTests)('oneDNN threads and wasm memory', () => {
 
   test('deterministic for a fixed thread count; 1 and 2 threads agree to rounding', async () => {
     try {
-      addon.setThreads(2);
-      expect(addon.threads()).toBe(2);
+      oneDnn().setThreads(2);
+      expect(oneDnn().threads()).toBe(2);
       const first = await onWasm(true, dwOf);
       const second = await onWasm(true, dwOf);
       expect(Array.from(second)).toEqual(Array.from(first));
-      addon.setThreads(1);
+      oneDnn().setThreads(1);
       const single = await onWasm(true, dwOf);
       expect(maxRelativeError(single, first)).toBeLessThan(1e-5);
     } finally {
-      addon.setThreads(1);
+      oneDnn().setThreads(1);
     }
   });
 

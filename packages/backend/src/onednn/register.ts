@@ -1,23 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import * as names from '../kernelNames';
 import type { KernelFn } from '../wasm/kernelCalls';
 import { registerWasmTrainingKernels } from '../wasm/register';
 import type { OneDnnAddon } from './addon';
-import {
-  add,
-  addressableHeap,
-  batchMatMul,
-  conv2D,
-  conv2DBackpropFilter,
-  conv2DBackpropInput,
-  fusedConv2D,
-  fusedMatMul,
-  maxPool,
-  maxPoolGrad,
-  multiply,
-  type OneDnnKernel,
-  relu,
-  sub,
-} from './kernels';
+import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './convolution';
+import { add, multiply, relu, step, sub } from './elementwise';
+import { addressableHeap, type OneDnnKernel } from './heap';
+import { batchMatMul, fusedMatMul } from './matMul';
+import { maxPool, maxPoolGrad } from './pooling';
+import { prelu, preluGrad } from './prelu';
+import { sgdUpdate } from './sgd';
 
 const kernels: [string, OneDnnKernel][] = [
   [tf.Conv2D, conv2D],
@@ -32,6 +24,10 @@ const kernels: [string, OneDnnKernel][] = [
   [tf.Sub, sub],
   [tf.Multiply, multiply],
   [tf.Relu, relu],
+  [tf.Step, step],
+  [tf.Prelu, prelu],
+  [names.PreluGrad, preluGrad],
+  [names.SgdUpdate, sgdUpdate],
 ];
 
 let engine: OneDnnAddon | undefined;
@@ -57,7 +53,7 @@ export function registerOneDnnKernels(addon: OneDnnAddon): string[] {
       }
       const previous = config.kernelFunc as unknown as KernelFn;
       tf.unregisterKernel(name, 'wasm');
-      const kernelFunc: KernelFn = (args) =>
+      const kernelFunc = (args: Parameters<KernelFn>[0]) =>
         (enabled && addressableHeap(args.backend) ? run(addon, kernel, args) : undefined) ??
         previous(args);
       tf.registerKernel({
@@ -77,7 +73,7 @@ function run(
   addon: OneDnnAddon,
   kernel: OneDnnKernel,
   args: Parameters<KernelFn>[0],
-): tf.TensorInfo | undefined {
+): ReturnType<OneDnnKernel> {
   try {
     return kernel(addon, args);
   } catch (error) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from '../wasm/register';
 import { loadOneDnnAddon } from './addon';
-import { addressableHeap } from './kernels';
+import { addressableHeap } from './heap';
 import {
   oneDnnKernelNames,
   oneDnnKernels,

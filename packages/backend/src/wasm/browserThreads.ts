@@ -29,3 +29,16 @@ export function registerBrowserThreads(threads: number): void {
   }
   setThreadsCount(threads);
 }
+
+/**
+ * selectBackend's default on a page: every core (`navigator.hardwareConcurrency`) when the page
+ * is cross-origin isolated and wasm has not started yet, else 1 (what the page can have).
+ */
+export function browserDefaultThreads(): number {
+  const page = globalThis as {
+    crossOriginIsolated?: boolean;
+    navigator?: { hardwareConcurrency?: number };
+  };
+  if (page.crossOriginIsolated !== true || tf.engine().registry.wasm !== undefined) return 1;
+  return Math.max(1, page.navigator?.hardwareConcurrency ?? 1);
+}

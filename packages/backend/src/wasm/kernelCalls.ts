@@ -92,11 +92,17 @@ export class WasmCalls {
    * always right.
    */
   finish(result: tf.TensorInfo): tf.TensorInfo {
+    this.finishAll([result]);
+    return result;
+  }
+
+  /** `finish` for kernels with several outputs. */
+  finishAll(results: tf.TensorInfo[]): tf.TensorInfo[] {
     for (const info of this.made) {
-      if (info !== result) this.backend.disposeData(info.dataId);
+      if (!results.includes(info)) this.backend.disposeData(info.dataId);
     }
     this.made.length = 0;
-    return result;
+    return results;
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import * as names from '../kernelNames';
 import { fastBatchMatMul, fastFusedMatMul } from './batchMatMul';
 import { comparisonKernels, fastBroadcastCompare } from './broadcastCompare';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
@@ -8,6 +9,8 @@ import { sharedIdentity } from './identity';
 import type { KernelFn } from './kernelCalls';
 import { maxPoolGrad } from './maxPoolGrad';
 import { poolReduce } from './poolReduce';
+import { preluGrad } from './preluGrad';
+import { sgdUpdate } from './sgdUpdate';
 import { fastSlice, fastSplitV } from './slice';
 
 interface Replacement {
@@ -44,6 +47,8 @@ const replacements: Replacement[] = [
   wrapping(tf.Max, (original) => poolReduce('max', original)),
   wrapping(tf.Sum, (original) => poolReduce('sum', original)),
   ...comparisonKernels.map((name) => wrapping(name, fastBroadcastCompare)),
+  { name: names.PreluGrad, make: () => preluGrad },
+  { name: names.SgdUpdate, make: () => sgdUpdate },
 ];
 
 let registered: string[] | undefined;
@@ -53,8 +58,9 @@ let registered: string[] | undefined;
  * `Conv2DBackpropFilter`; faster `Conv2DBackpropInput`, `BatchMatMul` (transposed operands, and
  * the dense forward with new weights), `_FusedMatMul`, `Slice`, `SplitV`, `Max`/`Sum` over
  * middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an `Identity` that shares
- * its input's buffer instead of copying it. All are built from wasm's own kernels (XNNPACK
- * convolution, matmul, pooling, transpose, scatter).
+ * its input's buffer instead of copying it; and under Rectifier's own names (kernelNames.ts)
+ * PReLU's gradient and the SGD update, each one kernel call. All are built from wasm's own
+ * kernels (XNNPACK convolution, matmul, pooling, transpose, scatter).
  * Idempotent; returns the kernel names. Call it before or after the wasm backend starts.
  */
 export function registerWasmTrainingKernels(): string[] {

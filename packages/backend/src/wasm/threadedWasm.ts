@@ -84,6 +84,11 @@ export function registerThreadedWasm(threads: number): void {
   registeredThreads = threads;
 }
 
+/** The size of the wasm pool once the wasm backend has started (it is fixed then), else null. */
+export function runningWasmThreads(): number | null {
+  return tf.engine().registry.wasm === undefined ? null : registeredThreads;
+}
+
 /** The pthread worker script, written once per tfjs version as a real file Node can load. */
 function workerScript(pkg: string): string {
   const version = (requireHere(join(pkg, 'package.json')) as { version: string }).version;

@@ -6,22 +6,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { selectBackend } from '@rectifier/backend';
+import { needsSystemPackage } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ParallelError, TrainerArgumentError } from '../errors';
 import { train } from '../run';
 import { sgd } from '../sgd';
 import { tinyLoader, tinyNet } from '../testing/tinyNet';
-import { assignLocalDevice, launchedByMpi, mpiAvailability } from './mpi';
+import { assignLocalDevice, launchedByMpi, MPI_INSTALL, mpiAvailability } from './mpi';
 
 // The engine's tests need Open MPI (apt-get install openmpi-bin libopenmpi-dev) and the addon
 // that `npm install` then builds (packages/trainer/native/mpi/build.mjs). Open MPI is optional: on
 // a machine without it they are left out with one line saying so; CI installs it and sets
 // RECTIFIER_REQUIRE_MPI=1, so there a missing addon fails them instead.
-const mpiTests = mpiAvailability().available || process.env.RECTIFIER_REQUIRE_MPI === '1';
-if (!mpiTests) {
-  console.warn('mpi engine tests not run here: Open MPI / the addon is missing (see above).');
-}
+const mpi = mpiAvailability();
+const mpiTests = needsSystemPackage({
+  tests: 'mpi engine tests',
+  available: mpi.available,
+  reason: mpi.available ? undefined : 'the mpi addon is not built: Open MPI was missing at install',
+  install: `${MPI_INSTALL}, then npm install`,
+  requireEnv: 'RECTIFIER_REQUIRE_MPI',
+});
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-mpi-'));
 let n = 0;

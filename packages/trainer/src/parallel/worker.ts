@@ -31,11 +31,12 @@ async function main(): Promise<void> {
   }
   for (const m of init.imports) await import(m);
   const backend = loaded['@rectifier/backend'] as
-    | { selectBackend?: (o: { prefer: string }) => Promise<unknown> }
+    | { selectBackend?: (o: { prefer: string; threads: number }) => Promise<unknown> }
     | undefined;
   if (init.backend !== 'cpu' && backend?.selectBackend) {
     await backend.selectBackend({
       prefer: init.backend === 'tensorflow' ? 'tensorflow' : init.backend,
+      threads: 1, // one worker per core: a pool per worker would oversubscribe the cores
     });
   }
   if (tf.getBackend() !== init.backend && !(await tf.setBackend(init.backend))) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromiumPath } from './systemPackages';
 
 /** What a headless Chromium saw in a report page. */
 export interface PageCheck {
@@ -17,12 +17,15 @@ export interface PageCheck {
 /**
  * Opens `htmlPath` in Debian's Chromium (headless, no network, a fresh profile) through
  * playwright-core and reports the charts drawn, console errors and any dialog (an `alert` a
- * payload in the data would raise). Optionally writes a full-page screenshot.
+ * payload in the data would raise). Optionally writes a full-page screenshot. Test and docs
+ * tooling only (report tests, tools/docs/report-screenshot.ts): playwright-core is imported
+ * here, on first use, so no package's tests load it unless they open a page.
  */
 export async function checkInChromium(htmlPath: string, screenshot?: string): Promise<PageCheck> {
+  const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'rectifier-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
     args: [
       '--no-sandbox',

@@ -1,0 +1,53 @@
+import { type Command, Option } from 'commander';
+import { protocolFlagNames } from '../config';
+import { UsageError } from '../errors';
+import { evaluateRuns, saveEvalResults } from '../evaluate';
+import { type Io, printJson, withExample } from './io';
+
+export function evalCommand(program: Command, io: Io): void {
+  withExample(
+    program
+      .command('eval <runs...>')
+      .description(
+        'test runs (run directories or checkpoint files) on their validation split; several → their ensemble (Table 7)',
+      )
+      .addOption(
+        new Option('--protocol <name>', 'test protocol')
+          .choices(protocolFlagNames)
+          .default('center'),
+      )
+      .option(
+        '--scales <list>',
+        "dense / multi-scale shorter sides, comma-separated (default: the run's)",
+      )
+      .option(
+        '--checkpoint <which>',
+        'last (default), best or a checkpoint file name, for run directories',
+      )
+      .option('--data <path>', 'another data set with the same classes')
+      .option('--val-limit <n>', 'use only the first n validation images')
+      .option('--json', 'print JSON only')
+      .action(async (runDirs: string[], o) => {
+        const scales = o.scales === undefined ? undefined : String(o.scales).split(',').map(Number);
+        if (scales?.some((s) => !Number.isInteger(s) || s <= 0)) {
+          throw new UsageError(
+            `--scales must be positive integers, comma-separated. Received: ${o.scales}`,
+          );
+        }
+        const results = await evaluateRuns(runDirs, o.protocol, {
+          scales,
+          checkpoint: o.checkpoint,
+          data: o.data,
+          valLimit: o.valLimit === undefined ? undefined : Number(o.valLimit),
+        });
+        if (runDirs.length === 1) saveEvalResults(results[0].runs[0], results); // the run dir, also when given a checkpoint file
+        if (o.json) printJson(io, results);
+        else
+          for (const r of results)
+            io.out(
+              `${r.label}: top-1 error ${(100 * r.top1Error).toFixed(2)}%, top-5 error ${(100 * r.top5Error).toFixed(2)}% (${r.images} images)\n`,
+            );
+      }),
+    'rectifier eval runs/prelu --protocol ten-view --json\n  rectifier eval runs/prelu/checkpoints/step-00000056.ckpt --protocol center',
+  );
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { formatComparison, writeReport } from '../report';
+import { type Io, printJson, withExample } from './io';
+
+export function reportCommand(program: Command, io: Io): void {
+  withExample(
+    program
+      .command('report <runDirs...>')
+      .description('write report.md and a self-contained report.html for runs')
+      .option('--out <dir>', 'output folder', 'report')
+      .option('--json', 'print JSON only')
+      .action(async (runDirs: string[], o) => {
+        const r = await writeReport(runDirs, o.out);
+        if (o.json)
+          printJson(io, { rows: r.rows, charts: r.charts, markdown: r.mdPath, html: r.htmlPath });
+        else io.out(`${formatComparison(r.rows)}\n\nreport: ${r.mdPath}\nreport: ${r.htmlPath}\n`);
+      }),
+    'rectifier report runs/table2-cpu/*/seed-0 --out report',
+  );
+}

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors';
+import { experiments } from '../presets';
+import { experimentConfigs, experimentNamed, reproduce } from '../reproduce';
+import { type Io, printJson, withExample } from './io';
+import { addOverrides, overridesOf, scaleOption, warnThreads } from './runFlags';
+
+export function reproduceCommand(program: Command, io: Io): void {
+  withExample(
+    addOverrides(
+      program
+        .command('reproduce [experiment]')
+        .description('train + test + report one experiment of the paper')
+        .addOption(scaleOption())
+        .option('--seeds <n>', 'seeds per variant (mean ± std in the report)', '1')
+        .option('--out <dir>', 'where runs and reports go', 'runs')
+        .option('--list', 'list the experiments')
+        .option('--json', 'print JSON only'),
+    ).action(async (name: string | undefined, o) => {
+      if (o.list) {
+        const list = Object.values(experiments).map((e) => ({
+          name: e.name,
+          source: e.source,
+          title: e.title,
+          variants: e.variants.map((v) => v.name),
+        }));
+        if (o.json) printJson(io, list);
+        else
+          for (const e of list)
+            io.out(`${e.name.padEnd(8)} ${e.source}: ${e.title} (${e.variants.join(', ')})\n`);
+        return;
+      }
+      if (name === undefined)
+        throw new UsageError('reproduce: name an experiment (see `rectifier reproduce --list`).');
+      const seeds = Number(o.seeds);
+      const overrides = overridesOf(o);
+      // Every run's config is checked before the first one trains.
+      const configs = experimentConfigs(
+        experimentNamed(name),
+        o.scale,
+        Number.isInteger(seeds) && seeds > 0 ? seeds : 1,
+        overrides,
+      );
+      warnThreads(io, configs[0]?.threads);
+      const r = await reproduce(name, {
+        scale: o.scale,
+        seeds,
+        out: o.out,
+        overrides,
+        run: { handleSigint: true },
+        log: (l) => io.err(`${l}\n`),
+      });
+      if (o.json) {
+        printJson(io, {
+          experiment: r.experiment,
+          scale: r.scale,
+          runs: r.runs,
+          rows: r.report.rows,
+          report: { markdown: r.report.mdPath, html: r.report.htmlPath },
+        });
+      } else {
+        io.out(
+          `\n${experimentNamed(name).source}: ours beside the paper's (error %, ${r.scale} scale)\n${r.comparison}\n\nreport: ${r.report.mdPath}\nreport: ${r.report.htmlPath}\n`,
+        );
+      }
+    }),
+    'rectifier reproduce table2 --scale cpu',
+  );
+}
