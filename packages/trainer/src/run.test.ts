@@ -149,6 +149,16 @@ describe('train', () => {
     expect(messages.join('')).toMatch(
       /started on backend onednn \(asked for auto\) and continues on wasm/,
     );
+    // A run from before requestedBackend (config.json pinned the backend that ran, no
+    // `backend` record) resumes on that backend when the caller now asks for 'auto'.
+    const older = dir();
+    await train({ ...setup({ backendName: 'onednn', maxSteps: 2 }), runDir: older });
+    const olderConfig = JSON.parse(readFileSync(join(older, 'config.json'), 'utf8'));
+    delete olderConfig.backend;
+    writeFileSync(join(older, 'config.json'), JSON.stringify(olderConfig));
+    await expect(
+      resume(older, setup({ requestedBackend: 'auto', backendName: 'onednn' })),
+    ).resolves.toMatchObject({ steps: 18 });
     // A backend asked for by name stays pinned.
     const pinned = dir();
     await train({ ...setup({ backendName: 'onednn', maxSteps: 2 }), runDir: pinned });

@@ -169,7 +169,18 @@ export async function resume(
       'The run is finished (summary.json exists); train a new run in another runDir',
     );
   }
-  const diff = differences(readRunConfig(runDir).run, plan.fingerprint);
+  const stored = readRunConfig(runDir);
+  if (
+    stored.backend === undefined &&
+    options.requestedBackend !== undefined &&
+    stored.run.backend === actualBackend(full)
+  ) {
+    // A run started before requestedBackend existed pinned the backend that ran; it keeps
+    // that identity (and its checkpoints' fingerprint) when resumed on the same backend.
+    plan.fingerprint = { ...plan.fingerprint, backend: stored.run.backend };
+    plan.fingerprintHash = fingerprintHash(plan.fingerprint);
+  }
+  const diff = differences(stored.run, plan.fingerprint);
   if (diff.length > 0) {
     throw new RunDirectoryError(
       runDir,
@@ -177,7 +188,7 @@ export async function resume(
     );
   }
   const progress = makeProgress(full);
-  const started = readRunConfig(runDir).backend?.actual;
+  const started = stored.backend?.actual;
   if (started !== undefined && started !== actualBackend(full)) {
     progress.warn(
       `${runDir}: the run started on backend ${started} (asked for ${plan.fingerprint.backend}) and continues on ${actualBackend(full)}; the weights carry over, the last bits of later steps may differ`,
