@@ -28,4 +28,4 @@ export class CollectiveTimeout {
 
 /** The advice every timeout error ends with: how to wait longer if the rank was only slow. */
 export const RAISE_TIMEOUT_ADVICE =
-  'if it was only slow (a loaded machine), raise the timeout: the `timeoutMs` option of train() and resume()';
+  'if it was only slow (a loaded machine), raise the timeout: the `timeoutMs` option of train() and resume() (`--collective-timeout SECONDS` of `rectifier train` and `rectifier resume`)';
