@@ -5,7 +5,9 @@
  * serves it with tfjs-backend-wasm's .wasm files from a static server on 127.0.0.1, opens it in
  * Debian's headless Chromium (driven by playwright-core, never a downloaded browser), and checks
  * that the small PReLU-net trained on wasm with Rectifier's kernels: every loss finite, no leak
- * between steps, no console error, no failed request.
+ * between steps, no console error, no failed request. Then webgpu.html in a second Chromium with
+ * WebGPU on SwiftShader (Chromium's CPU Vulkan driver): the same net trained on `webgpu` must
+ * give the cpu backend's losses.
  *
  *   node tools/ci/browser-check.mjs [--keep]     (npm run test:browser, after `npm run build`)
  *
@@ -62,8 +64,9 @@ let failed = false;
 try {
   const started = performance.now();
   const result = await build({
-    entryPoints: [join(here, 'browser', 'page.mjs')],
-    outfile: join(site, 'page.js'),
+    entryPoints: [join(here, 'browser', 'page.mjs'), join(here, 'browser', 'page_webgpu.mjs')],
+    outdir: site,
+    entryNames: '[name]',
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -81,7 +84,8 @@ try {
   const bytes =
     result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith('page.js'))]
       .bytes;
-  copyFileSync(join(here, 'browser', 'index.html'), join(site, 'index.html'));
+  for (const html of ['index.html', 'webgpu.html'])
+    copyFileSync(join(here, 'browser', html), join(site, html));
   const wasmDist = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
   for (const file of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) {
     copyFileSync(join(wasmDist, file), join(site, file));
@@ -92,34 +96,41 @@ try {
 
   server = await serve();
   const url = `http://127.0.0.1:${server.address().port}/`;
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
   const problems = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
-  );
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  await page.goto(url);
-  await page.waitForFunction(() => window.__rectifier !== undefined, null, { timeout: 300_000 });
-  const run = await page.evaluate(() => window.__rectifier);
-  console.log(`chromium ${context.browser()?.version() ?? ''}: ${JSON.stringify(run)}`);
+  const usual = [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ];
+  /** Opens `path` in a fresh headless Chromium with `args` and returns what the page reports. */
+  const open = async (path, args) => {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) =>
+      problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+    );
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    });
+    await page.goto(url + path);
+    await page.waitForFunction(() => window.__rectifier !== undefined, null, { timeout: 300_000 });
+    const reported = await page.evaluate(() => window.__rectifier);
+    console.log(`chromium ${context.browser()?.version() ?? ''}: ${JSON.stringify(reported)}`);
+    await context.close();
+    context = undefined;
+    return reported;
+  };
+  const run = await open('', ['--disable-gpu', ...usual]);
 
   if (!run.ok) problems.push(`the page failed: ${run.error}`);
   else {
@@ -137,6 +148,37 @@ try {
         `${run.losses.length} steps in ${run.seconds.toFixed(1)} s: loss ` +
         `${run.losses.map((l) => l.toFixed(4)).join(' → ')}` +
         (run.losses.at(-1) < run.losses[0] ? ' (decreasing)' : ' (finite, not decreasing)'),
+    );
+  }
+
+  // WebGPU on SwiftShader: Chromium's own Vulkan loader and CPU driver, no GPU needed.
+  const gpu = await open('webgpu.html', [
+    ...usual,
+    '--enable-unsafe-webgpu',
+    '--enable-features=Vulkan',
+    '--use-vulkan=swiftshader',
+    '--use-webgpu-adapter=swiftshader',
+  ]);
+  if (!gpu.ok) problems.push(`the webgpu page failed: ${gpu.error}`);
+  else {
+    if (gpu.backend !== 'webgpu' || gpu.selected !== 'webgpu')
+      problems.push(`backend ${gpu.backend}`);
+    const { webgpu, cpu } = gpu;
+    if (!webgpu.losses.every(Number.isFinite))
+      problems.push(`a webgpu loss is not finite: ${webgpu.losses}`);
+    // Same seeds, same data: the losses agree to float32 rounding of different summation orders.
+    const worst = Math.max(
+      ...webgpu.losses.map((l, i) => Math.abs(l - cpu.losses[i]) / Math.abs(cpu.losses[i])),
+    );
+    if (!(worst < 1e-4))
+      problems.push(`webgpu losses ${webgpu.losses} differ from cpu ${cpu.losses}`);
+    if (new Set(webgpu.tensors).size !== 1)
+      problems.push(`tensors leaked on webgpu: ${webgpu.tensors}`);
+    console.log(
+      `webgpu (${gpu.adapter.description || gpu.adapter.architecture}, software: ` +
+        `${gpu.adapter.software}): ${webgpu.losses.length} steps in ${webgpu.seconds.toFixed(1)} s, ` +
+        `loss ${webgpu.losses.map((l) => l.toFixed(5)).join(' → ')}; cpu ` +
+        `${cpu.losses.map((l) => l.toFixed(5)).join(' → ')} (max relative difference ${worst.toExponential(1)})`,
     );
   }
   if (problems.length > 0) {

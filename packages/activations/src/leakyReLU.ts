@@ -1,6 +1,6 @@
+import { defaultLayerName, received, tfjsLayerKeys } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
-import { ActivationArgumentError, checkOptionKeys, received, tfjsLayerKeys } from './errors';
-import { defaultLayerName } from './layerName';
+import { ActivationArgumentError, checkOptionKeys } from './errors';
 
 /** Arguments of the fixed-slope `LeakyReLU` layer. */
 export interface LeakyReLUArgs {

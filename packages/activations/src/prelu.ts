@@ -1,7 +1,7 @@
+import { defaultLayerName, received, tfjsLayerKeys } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import { PRELU_SLOPE_WEIGHT_NAME } from './decayFree';
-import { ActivationArgumentError, checkOptionKeys, received, tfjsLayerKeys } from './errors';
-import { defaultLayerName } from './layerName';
+import { ActivationArgumentError, checkOptionKeys } from './errors';
 import { preluOp } from './preluOp';
 
 /** Arguments of the `PReLU` layer (Sec. 2.1). */

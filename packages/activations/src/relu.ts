@@ -1,6 +1,6 @@
+import { defaultLayerName, tfjsLayerKeys } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys, tfjsLayerKeys } from './errors';
-import { defaultLayerName } from './layerName';
+import { checkOptionKeys } from './errors';
 
 /** Arguments of the `ReLU` layer. */
 export interface ReLUArgs {

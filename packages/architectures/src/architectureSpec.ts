@@ -50,7 +50,8 @@ export interface ModelOptions {
   init?: InitKind;
   /**
    * Base seed (an integer, 0 included) for the initialisers and dropout masks; layer i uses
-   * seed + i, and dropout's training step k draws from (seed + i, k). Default: unseeded.
+   * `deriveSeed(seed, 'init', i)` (`@rectifier/core`), and a dropout layer's training step k draws
+   * from `deriveSeed(thatSeed, 'dropout', k)`. Default: unseeded.
    */
   seed?: number;
   /** Units of the last fc layer. Default 1000 (ImageNet). */

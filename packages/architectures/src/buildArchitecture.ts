@@ -1,4 +1,5 @@
 import { activation } from '@rectifier/activations';
+import { deriveSeed } from '@rectifier/core';
 import { gaussian, msra, xavier } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec, LayerSpec, ResolvedModelOptions } from './architectureSpec';
@@ -105,7 +106,10 @@ export function buildArchitecture(spec: ArchitectureSpec): BuiltModel {
   const o = spec.options;
   if (spec.inputSize !== null) summarize(spec, { inputSize: spec.inputSize });
   let layerIndex = 0;
-  const seedFor = () => (o.seed === undefined ? undefined : o.seed + layerIndex++);
+  // One seed per layer from the run's seed (core's policy): a hash, so seed s's layer i + 1 is
+  // not seed s + 1's layer i, as `seed + layerIndex` made it.
+  const seedFor = () =>
+    o.seed === undefined ? undefined : deriveSeed(o.seed, 'init', layerIndex++);
   // The first conv reads the image (through padding at most): its input gradient is never used.
   const firstConv = spec.trunk.find((l) => l.kind === 'conv2d');
   const chain = (x: tf.SymbolicTensor, layers: LayerSpec[]) =>

@@ -1,4 +1,5 @@
 import { activationKinds } from '@rectifier/activations';
+import { received } from '@rectifier/core';
 import { initKinds } from '@rectifier/initializers';
 import type {
   ArchitectureSpec,
@@ -6,7 +7,7 @@ import type {
   ModelOptions,
   ResolvedModelOptions,
 } from './architectureSpec';
-import { ArchitecturesArgumentError, checkOptionKeys, received } from './errors';
+import { ArchitecturesArgumentError, checkOptionKeys } from './errors';
 
 export interface DeepNetOptions extends ModelOptions {
   /** Extra 2×2, 256 conv layers after conv3_6 (Sec. 2.2). Default 16: the 30-layer model. */
@@ -75,7 +76,8 @@ function resolve(
       problems.push(`\`${key}\` must be a positive integer. Received: ${key}=${received(v)}`);
     }
   };
-  // Layer i is seeded with seed + i, so the derived seeds must stay exact integers too.
+  // Layer seeds derive from it through core's deriveSeed (any safe integer); the 2^52 bound is
+  // the one this option always had.
   if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && Math.abs(o.seed) <= 2 ** 52)) {
     problems.push(
       `\`seed\` must be an integer with |seed| ≤ 2^52, or undefined. Received: seed=${received(o.seed)}`,

@@ -1,5 +1,5 @@
+import { defaultLayerName } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
-import { defaultLayerName } from './layerName';
 
 type Conv2DArgs = Parameters<typeof tf.layers.conv2d>[0];
 type Conv2DLayer = ReturnType<typeof tf.layers.conv2d>;

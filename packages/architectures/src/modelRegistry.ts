@@ -1,3 +1,4 @@
+import { received } from '@rectifier/core';
 import type { ArchitectureSpec } from './architectureSpec';
 import { cpuScaleVariants } from './cpuScale';
 import {
@@ -10,7 +11,7 @@ import {
   describeVgg19,
   type Vgg19Options,
 } from './describeArchitecture';
-import { ArchitecturesArgumentError, received } from './errors';
+import { ArchitecturesArgumentError } from './errors';
 
 /** The models this package registers, in the order the paper introduces them. */
 export const builtinModelNames = ['small', 'deep', 'A', 'B', 'C', 'vgg19', 'vgg19-spp'] as const;

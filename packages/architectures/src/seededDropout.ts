@@ -1,6 +1,7 @@
+import { checkSeed, deriveSeed, tfjsLayerKeys } from '@rectifier/core';
 import { tfjsSeed } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys, tfjsLayerKeys } from './errors';
+import { ArchitecturesArgumentError, checkOptionKeys } from './errors';
 
 type DropoutArgs = Parameters<typeof tf.layers.dropout>[0];
 type DropoutLayer = ReturnType<typeof tf.layers.dropout>;
@@ -17,14 +18,6 @@ interface Tfjs {
   getNoiseShape(x: tf.Tensor): number[] | undefined;
 }
 
-/** A 32-bit mix of (seed, step) (splitmix32-style finaliser): nearby inputs give unrelated seeds. */
-function stepSeed(seed: number, step: number): number {
-  let z = Math.imul((seed | 0) ^ Math.floor(seed / 4294967296), 0x9e3779b1) ^ step;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
 /**
  * The hook @rectifier/trainer calls on a dropout layer before each step's forward pass: the
  * step's seed, and the mask counter back to 0. A registered symbol (`Symbol.for`), so neither
@@ -36,7 +29,8 @@ export const reseedDropout: unique symbol = Symbol.for('@rectifier/reseedDropout
  * `tf.layers.dropout` with a seed that reproduces without freezing the mask. tfjs's Dropout hands
  * its seed to `tf.dropout` unchanged on every call, so a seeded tfjs Dropout drops the same units
  * at every training step (a fixed sub-network, not dropout). Here training call k draws its mask
- * from a seed derived from (seed, k): a rebuilt model replays the same masks, step by step.
+ * from `deriveSeed(seed, 'dropout', k)` (`@rectifier/core`): a rebuilt model replays the same
+ * masks, step by step.
  * `step` counts the training calls; @rectifier/trainer restarts it with each step's seed
  * ({@link reseedDropout}).
  * Unseeded, it is tfjs's Dropout. Serialized as `RectifierDropout` (not a tfjs built-in name).
@@ -48,6 +42,7 @@ export class SeededDropout extends Dropout {
 
   constructor(args: DropoutArgs) {
     checkOptionKeys(args, ['rate', 'noiseShape', 'seed', ...tfjsLayerKeys], 'seededDropout');
+    checkSeed(args.seed, ArchitecturesArgumentError);
     super(args);
   }
 
@@ -71,7 +66,7 @@ export class SeededDropout extends Dropout {
       return super.call(inputs, kwargs) as tf.Tensor;
     }
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const seed = tfjsSeed(stepSeed(self.seed, this.step++));
+    const seed = tfjsSeed(deriveSeed(self.seed, 'dropout', this.step++));
     return tf.tidy(() => tf.dropout(x, self.rate, self.getNoiseShape(x), seed));
   }
 }

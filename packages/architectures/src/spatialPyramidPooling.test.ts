@@ -3,23 +3,14 @@ import { expectAllClose, expectNoLeak, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ArchitecturesArgumentError, FeatureMapTooSmallError } from './errors';
-import fixtures from './fixtures/spp.json';
-import tieFixtures from './fixtures/spp_ties.json';
 import './register';
 import { SpatialPyramidPooling, spp } from './spatialPyramidPooling';
 import { binEdges, uncoveredPixels } from './sppBins';
-
-interface Case {
-  shape: [number, number, number, number];
-  levels: number[];
-  binning: 'adaptive' | 'sppnet';
-  input: number[];
-  weights: number[];
-  output: number[];
-  inputGrad: number[];
-}
-const cases = fixtures.cases as Case[];
-const tieCases = tieFixtures.cases as (Case & { name: string; inputGradSum: number })[];
+import {
+  type SppCase as Case,
+  sppCases as cases,
+  sppTieCases as tieCases,
+} from './testing/sppCases';
 
 function runCase(c: Case) {
   const layer = spp({ levels: c.levels, binning: c.binning });

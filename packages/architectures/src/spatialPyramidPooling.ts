@@ -1,12 +1,6 @@
+import { defaultLayerName, received, tfjsLayerKeys } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
-import {
-  ArchitecturesArgumentError,
-  checkOptionKeys,
-  FeatureMapTooSmallError,
-  received,
-  tfjsLayerKeys,
-} from './errors';
-import { defaultLayerName } from './layerName';
+import { ArchitecturesArgumentError, checkOptionKeys, FeatureMapTooSmallError } from './errors';
 import { binEdges, type SppBinning } from './sppBins';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -174,6 +168,18 @@ function routeToFirstMaxima(
   binning: SppBinning,
 ): tf.Tensor4D {
   const [batch, height, width, channels] = x.shape;
+  // webgpu cannot read a tensor synchronously (in Node not at all, and headless Chromium on
+  // SwiftShader loses its device): @rectifier/backend registers this routing there in WGSL.
+  if (tf.getKernel(SPP_GRAD_KERNEL, tf.getBackend()) !== undefined) {
+    const edges = (size: number) => levels.flatMap((n) => binEdges(size, n, binning).flat());
+    return tf
+      .engine()
+      .runKernel(
+        SPP_GRAD_KERNEL,
+        { x, dy },
+        { levels: [...levels], rowEdges: edges(height), colEdges: edges(width) },
+      ) as tf.Tensor4D;
+  }
   const xs = x.dataSync();
   const g = dy.dataSync();
   const dx = new Float32Array(xs.length);
@@ -212,6 +218,9 @@ function routeToFirstMaxima(
   }
   return tf.tensor4d(dx, [batch, height, width, channels]);
 }
+
+/** The kernel @rectifier/backend registers for webgpu (its webgpu/sppGrad.ts has the contract). */
+const SPP_GRAD_KERNEL = 'RectifierSppFirstMaximumGrad';
 
 /** Max-pools axis 1 (rows) or 2 (columns) of an NHWC tensor into n bins. */
 function poolAxis(x: tf.Tensor4D, axis: 1 | 2, n: number, binning: SppBinning): tf.Tensor4D {

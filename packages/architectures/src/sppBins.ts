@@ -1,4 +1,5 @@
-import { ArchitecturesArgumentError, received } from './errors';
+import { received } from '@rectifier/core';
+import { ArchitecturesArgumentError } from './errors';
 
 /** How a pyramid level splits a side of `a` pixels into `n` bins. */
 export type SppBinning = 'adaptive' | 'sppnet';

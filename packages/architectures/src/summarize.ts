@@ -1,11 +1,7 @@
+import { received } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec, LayerSpec } from './architectureSpec';
-import {
-  ArchitecturesArgumentError,
-  checkOptionKeys,
-  FeatureMapTooSmallError,
-  received,
-} from './errors';
+import { ArchitecturesArgumentError, checkOptionKeys, FeatureMapTooSmallError } from './errors';
 
 /** One row of a summary. */
 export interface LayerSummary {

@@ -1,3 +1,4 @@
+import { received } from '@rectifier/core';
 import {
   type BytesTransform,
   decodeFailureReason,
@@ -6,7 +7,7 @@ import {
   type RawImage,
   type Rng,
 } from '@rectifier/data';
-import { AugmentationArgumentError, received } from './errors';
+import { AugmentationArgumentError } from './errors';
 import { runGeometry } from './geometry';
 import type { FloatTransform, GeometricTransform, GeometryPlan, Transform } from './transforms';
 import type { WorkerPool } from './workerPool';

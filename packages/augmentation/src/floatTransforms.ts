@@ -1,5 +1,6 @@
+import { received } from '@rectifier/core';
 import type { RawImage, Rng } from '@rectifier/data';
-import { AugmentationArgumentError, checkOptionKeys, received } from './errors';
+import { AugmentationArgumentError, checkOptionKeys } from './errors';
 import type { FloatTransform } from './transforms';
 
 /**

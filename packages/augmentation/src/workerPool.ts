@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { received } from '@rectifier/core';
 import type { RawImage } from '@rectifier/data';
-import { AugmentationArgumentError, checkOptionKeys, received } from './errors';
+import { AugmentationArgumentError, checkOptionKeys } from './errors';
 import type { GeometryJob, GeometryResult } from './geometryWorker';
 import type { GeometryPlan } from './transforms';
 

@@ -1,9 +1,12 @@
+import { received } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import { markCpuChosen } from './cpuTrainingWarning';
-import { BackendArgumentError, BackendUnavailableError, checkOptionKeys, received } from './errors';
+import { BackendArgumentError, BackendUnavailableError, checkOptionKeys } from './errors';
 import { registerWasmTrainingKernels } from './wasm/register';
+import type { WebGpuAdapterInfo } from './webgpu/adapters';
+import { startWebGpu, type WebGpuEngine } from './webgpu/startWebGpu';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'onednn' | 'wasm' | 'cpu';
 
 export interface SelectBackendOptions {
   /** Which backend to use. `auto` (default) takes the fastest that loads on this machine. */
@@ -19,6 +22,11 @@ export interface SelectBackendOptions {
    * then). Pass 1 when running one worker process per core (multi-device training).
    */
   threads?: number;
+  /**
+   * With `prefer: 'webgpu'`: also accept a software adapter (SwiftShader, lavapipe), which runs
+   * on the CPU — for correctness checks on machines without a GPU. `auto` never takes one.
+   */
+  allowSoftwareAdapter?: boolean;
 }
 
 export interface BackendInfo {
@@ -26,7 +34,8 @@ export interface BackendInfo {
    * tfjs backend name, as `tf.getBackend()` reports it; `onednn` is the wasm backend with
    * Rectifier's oneDNN kernels (`tf.getBackend()` says `wasm`).
    */
-  name: 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
+  name: 'tensorflow' | 'webgpu' | 'onednn' | 'wasm' | 'cpu';
+  /** Where the arithmetic runs: `cpu` for a software WebGPU adapter too. */
   device: 'gpu' | 'cpu';
   /** The npm package that provides the backend. */
   package: string;
@@ -36,6 +45,8 @@ export interface BackendInfo {
   trainingKernels: string[];
   /** With `onednn`: the kernels that run on oneDNN (the rest of `trainingKernels` on wasm). */
   onednnKernels?: string[];
+  /** With `webgpu`: the adapter it runs on. */
+  adapter?: WebGpuAdapterInfo;
 }
 
 /** How a native tfjs package is loaded; replaced in tests to play a machine that has one. */
@@ -73,20 +84,31 @@ export interface OneDnnEngine {
   stop(): void;
 }
 
+/** The engines a platform has besides wasm and cpu; absent ones are reported unavailable. */
+export interface Engines {
+  onednn?: OneDnnEngine;
+  webgpu?: WebGpuEngine;
+}
+
+const preferences = ['auto', 'tensorflow', 'webgpu', 'onednn', 'wasm', 'cpu'];
+
 /** selectBackend's body, shared by the Node and the browser entry (they differ in threading). */
 export async function chooseBackend(
   options: SelectBackendOptions,
   load: ModuleLoader,
   threading: WasmThreading,
-  onednn?: OneDnnEngine,
+  engines: Engines = {},
 ): Promise<BackendInfo> {
-  checkOptionKeys(options, ['prefer', 'threads'], 'selectBackend');
+  checkOptionKeys(options, ['prefer', 'threads', 'allowSoftwareAdapter'], 'selectBackend');
   const prefer = options.prefer ?? 'auto';
   const threads = options.threads;
-  if (!['auto', 'tensorflow', 'onednn', 'wasm', 'cpu'].includes(prefer)) {
+  const allowSoftware = options.allowSoftwareAdapter ?? false;
+  const { onednn, webgpu } = engines;
+  if (!preferences.includes(prefer)) {
     throw new BackendArgumentError(
       `Unknown backend ${received(prefer)}: for a GPU install @tensorflow/tfjs-node-gpu and use ` +
-        `"tensorflow"; otherwise use one of: auto, tensorflow, onednn, wasm, cpu.`,
+        `"tensorflow", or webgpu and @tensorflow/tfjs-backend-webgpu and use "webgpu"; ` +
+        `otherwise use one of: ${preferences.join(', ')}.`,
     );
   }
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
@@ -94,26 +116,63 @@ export async function chooseBackend(
       `Argument \`threads\` must be a positive integer. Received: threads=${received(threads)}.`,
     );
   }
+  if (typeof allowSoftware !== 'boolean') {
+    throw new BackendArgumentError(
+      `Argument \`allowSoftwareAdapter\` must be a boolean. Received: ` +
+        `allowSoftwareAdapter=${received(allowSoftware)}.`,
+    );
+  }
+
+  // tfjs-node-gpu first: where it installs (CUDA 11.2, cuDNN 8.1) it uses cuDNN's convolutions.
+  const failures: unknown[] = [];
+  const tryNative = async (native: (typeof nativePackages)[number]) => {
+    try {
+      const mod = await load(native.package);
+      if (await tf.setBackend('tensorflow')) {
+        return {
+          name: 'tensorflow',
+          device: native.device,
+          package: native.package,
+          version: typeof mod.version === 'object' ? versionOf(mod.version) : String(mod.version),
+          threads: 0,
+          trainingKernels: [],
+        } satisfies BackendInfo;
+      }
+    } catch (error) {
+      failures.push(error);
+    }
+    return null;
+  };
+  if (prefer === 'auto' || prefer === 'tensorflow') {
+    const gpu = await tryNative(nativePackages[0]);
+    if (gpu !== null) return gpu;
+  }
+
+  if (prefer === 'auto' || prefer === 'webgpu') {
+    const started = webgpu
+      ? await startWebGpu(webgpu, prefer === 'webgpu' && allowSoftware)
+      : new Error('this platform has no WebGPU engine');
+    if (!(started instanceof Error)) {
+      return {
+        name: 'webgpu',
+        device: started.adapter.software ? 'cpu' : 'gpu',
+        package: '@tensorflow/tfjs-backend-webgpu',
+        version: started.version,
+        threads: 0,
+        trainingKernels: started.trainingKernels,
+        adapter: started.adapter,
+      };
+    }
+    if (prefer === 'webgpu') {
+      throw new BackendUnavailableError('webgpu', await availableBackends(), started.message, {
+        cause: started,
+      });
+    }
+  }
 
   if (prefer === 'auto' || prefer === 'tensorflow') {
-    const failures: unknown[] = [];
-    for (const native of nativePackages) {
-      try {
-        const mod = await load(native.package);
-        if (await tf.setBackend('tensorflow')) {
-          return {
-            name: 'tensorflow',
-            device: native.device,
-            package: native.package,
-            version: typeof mod.version === 'object' ? versionOf(mod.version) : String(mod.version),
-            threads: 0,
-            trainingKernels: [],
-          };
-        }
-      } catch (error) {
-        failures.push(error);
-      }
-    }
+    const cpu = await tryNative(nativePackages[1]);
+    if (cpu !== null) return cpu;
     if (prefer === 'tensorflow') {
       throw new BackendUnavailableError(
         'tensorflow',

@@ -3,4 +3,4 @@
 import './register';
 
 export * from './common';
-export { selectBackend } from './selectBackend.browser';
+export { listWebGpuAdapters, selectBackend } from './selectBackend.browser';

@@ -8,3 +8,4 @@ export type {
 export { CPU_TRAINING_WARNING } from './cpuTrainingWarning';
 export { BackendArgumentError, BackendError, BackendUnavailableError } from './errors';
 export { registerWasmTrainingKernels, wasmTrainingKernels } from './wasm/register';
+export type { WebGpuAdapterInfo } from './webgpu/adapters';

@@ -1,4 +1,4 @@
 import './register';
 
 export * from './common';
-export { selectBackend } from './selectBackend';
+export { listWebGpuAdapters, selectBackend } from './selectBackend';

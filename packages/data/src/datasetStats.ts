@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { checkOptionKeys, DataArgumentError, ImageDecodeError, received } from './errors';
+import { received } from '@rectifier/core';
+import { checkOptionKeys, DataArgumentError, ImageDecodeError } from './errors';
 import type { RawImage } from './image';
 import { symmetricEigen } from './symmetricEigen';
 

@@ -1,7 +1,8 @@
 import { readFile, readlink } from 'node:fs/promises';
+import { received } from '@rectifier/core';
 import sharp, { type Sharp } from 'sharp';
 import { decodeFailureReason } from './decodeFailureReason';
-import { checkOptionKeys, DataArgumentError, ImageDecodeError, received } from './errors';
+import { checkOptionKeys, DataArgumentError, ImageDecodeError } from './errors';
 import type { RawImage } from './image';
 
 /**

@@ -1,13 +1,8 @@
 import { constants } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync, inflateRawSync, constants as zlibConstants } from 'node:zlib';
-import {
-  checkOptionKeys,
-  DataArgumentError,
-  IdxFormatError,
-  IdxSizeError,
-  received,
-} from './errors';
+import { received } from '@rectifier/core';
+import { checkOptionKeys, DataArgumentError, IdxFormatError, IdxSizeError } from './errors';
 
 /** A parsed IDX array (the MNIST file format). */
 export interface IdxArray {

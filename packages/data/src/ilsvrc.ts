@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { checkOptionKeys, DataArgumentError, DatasetLayoutError, received } from './errors';
+import { received } from '@rectifier/core';
+import { checkOptionKeys, DataArgumentError, DatasetLayoutError } from './errors';
 import type { ImageDataset, ImageSample } from './image';
 import { byteOrder, listImageEntries, listSubfolders, readImageFolder } from './imageFolder';
 

@@ -1,6 +1,7 @@
+import { received } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import { decodeImageBytes, readImageBytes } from './decodeImage';
-import { checkOptionKeys, DataArgumentError, ImageDecodeError, received } from './errors';
+import { checkOptionKeys, DataArgumentError, ImageDecodeError } from './errors';
 import type { ImageDataset, RawImage } from './image';
 import { createRng, permutation, type Rng } from './rng';
 

@@ -1,68 +1,12 @@
-import { DataArgumentError, received } from './errors';
+import { createRngFactory, type Rng } from '@rectifier/core';
+import { DataArgumentError } from './errors';
+
+export { permutation, type Rng } from '@rectifier/core';
 
 /**
- * A small seeded PRNG (mulberry32 over a splitmix32-mixed seed). Deterministic in every
- * JavaScript engine, so "same seed → same pixels" holds across machines.
+ * `@rectifier/core`'s seeded PRNG (mulberry32 over a splitmix32-mixed seed), draw for draw the
+ * one this package had, throwing {@link DataArgumentError} for a key that is not a safe integer.
+ * Seeded from (seed, epoch, sampleIndex), the loader's output does not depend on the number of
+ * decode workers nor on the order in which samples finish decoding.
  */
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Uniform integer in [lo, hi] (both inclusive). */
-  int(lo: number, hi: number): number;
-  /** Standard normal (Box–Muller). */
-  normal(): number;
-}
-
-function mix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-/**
- * Seeds an RNG from one or more integers (any safe integer, 0 and negatives included), e.g. `createRng(seed, epoch, sampleIndex)`. Deriving the
- * per-sample stream from (seed, epoch, index) is what makes the loader's output independent of the
- * number of decode workers and of the order in which samples finish decoding.
- */
-export function createRng(...keys: number[]): Rng {
-  for (const [i, k] of keys.entries()) {
-    // Fractions would be truncated below (0.5 and 0 would give the same stream): reject them.
-    if (typeof k !== 'number' || !Number.isSafeInteger(k)) {
-      throw new DataArgumentError(
-        `createRng takes integer keys (seed, epoch, index…). Received: keys[${i}]=${received(k)}`,
-      );
-    }
-  }
-  let state = 0x2545f491;
-  for (const k of keys) state = mix32(state ^ mix32(k | 0) ^ Math.floor(k / 4294967296));
-  let a = state;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    normal: () => {
-      const u = 1 - next();
-      const v = next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
-  };
-}
-
-/** Fisher–Yates permutation of 0..n-1 driven by `rng`. */
-export function permutation(n: number, rng: Rng): Int32Array {
-  const p = new Int32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
-  return p;
-}
+export const createRng: (...keys: number[]) => Rng = createRngFactory(DataArgumentError);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseWindowScores } from './denseHead';
-import { tinyModel } from './testing';
+import { tinyModel } from './testing/tinyModel';
 
 beforeAll(() => registerWasmTrainingKernels());
 

@@ -12,7 +12,7 @@ import { datasetSource, type EvaluationResult, evaluate, mergeResults } from './
 import { MetricsAccumulator } from './metrics';
 import { center, dense, type Scorer } from './protocols';
 import { formatJson, formatPerClassCsv, formatTable } from './report';
-import { preprocess, randomPng, tinyModel } from './testing';
+import { preprocess, randomPng, tinyModel } from './testing/tinyModel';
 
 const classes = ['zero', 'one', 'two', 'three', 'four', 'five', 'six'];
 // Small enough that 3,000 images take seconds: crop 80 gives the small net its 6×6 map.
@@ -82,8 +82,18 @@ describe('evaluate', () => {
 
     const events = lines(progress).map((l) => JSON.parse(l));
     expect(events.length).toBeGreaterThanOrEqual(2);
-    expect(events[events.length - 1]).toMatchObject({ event: 'done', done: n, total: n });
-    expect(events[0]).toMatchObject({ event: 'progress', label: 'center', total: n });
+    expect(events[events.length - 1]).toMatchObject({
+      type: 'test-progress',
+      final: true,
+      images: n,
+      total: n,
+    });
+    expect(events[0]).toMatchObject({
+      type: 'test-progress',
+      final: false,
+      label: 'center',
+      total: n,
+    });
     expect(events[0].etaSeconds).toBeGreaterThanOrEqual(0);
   });
 
@@ -93,7 +103,7 @@ describe('evaluate', () => {
     const images = pngs.map((bytes, i) => ({ bytes, label: i % 7 }));
     await evaluate(scorer, { classes, images, total: images.length }, { progressStream: tty });
     const out = String(tty.read());
-    expect(out).toMatch(/center \[.*\] 14\/14 images \| [\d.]+ images\/s \| ETA/);
+    expect(out).toMatch(/testing center .*14\/14 images \| ETA .* \| [\d.]+ img\/s/);
   });
 
   it('shards from an ImageFolder merge into the whole evaluation', async () => {

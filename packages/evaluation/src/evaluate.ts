@@ -1,3 +1,10 @@
+import { checkOneOf } from '@rectifier/core';
+import {
+  createTestProgress,
+  type ProgressMode,
+  type ProgressStream,
+  progressModes,
+} from '@rectifier/core/progress';
 import { type IdxImageDataset, type ImageDataset, readImageBytes } from '@rectifier/data';
 import sharp from 'sharp';
 import { checkKeys, EvaluationArgumentError } from './errors';
@@ -8,7 +15,6 @@ import {
   type Prediction,
   topPredictions,
 } from './metrics';
-import { createProgress, type ProgressMode, type ProgressStream } from './progress';
 import { meanScores, type ProtocolName, type Scorer } from './protocols';
 
 /** One encoded test image and its class index. */
@@ -178,12 +184,15 @@ export async function evaluateAll(
     metrics: new MetricsAccumulator(source.classes),
     examples: [] as Example[],
   }));
-  const progress = createProgress(
-    options.progress ?? 'auto',
-    options.progressStream ?? process.stderr,
-    scorers.map((s) => s.label).join(', '),
-    source.total,
-  );
+  const progress = createTestProgress(scorers.map((s) => s.label).join(', '), source.total, {
+    mode: checkOneOf(
+      'progress',
+      options.progress ?? 'auto',
+      progressModes,
+      EvaluationArgumentError,
+    ),
+    stream: options.progressStream ?? process.stderr,
+  });
   const started = performance.now();
   let batch: LabelledImage[] = [];
   const flush = async () => {

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetSource, evaluate, evaluateAll } from './evaluate';
 import { center, dense, ensemble, multiScale, type Scorer, tenView } from './protocols';
-import { preprocess, randomPng, tinyModel } from './testing';
+import { preprocess, randomPng, tinyModel } from './testing/tinyModel';
 
 // Same float32 argument as protocols.test.ts: different summation orders of the same products.
 const tol = { rtol: 1e-4, atol: 2e-5 };

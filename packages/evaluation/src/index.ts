@@ -1,3 +1,4 @@
+export type { ProgressMode, ProgressStream } from '@rectifier/core/progress';
 export { type DenseHeadForm, type DenseWindowOptions, denseWindowScores } from './denseHead';
 export {
   EvaluationArgumentError,
@@ -27,7 +28,6 @@ export {
   TOP_K,
   topPredictions,
 } from './metrics';
-export type { ProgressMode, ProgressStream } from './progress';
 export {
   type CompositeScorer,
   type CropOptions,

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaleTooSmallError } from './errors';
 import { featureMapSide } from './geometry';
 import { center, dense, ensemble, multiScale, tenView } from './protocols';
-import { preprocess, randomPng, tinyModel } from './testing';
+import { preprocess, randomPng, tinyModel } from './testing/tinyModel';
 
 // The small net at 1/16 width: a 112 crop gives the 8×8 window (CPU scale), 128 → 10×10 maps.
 const crop = 112;

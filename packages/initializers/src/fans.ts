@@ -1,4 +1,5 @@
-import { InitializerArgumentError, received } from './errors';
+import { received } from '@rectifier/core';
+import { InitializerArgumentError } from './errors';
 
 /** Fan-in and fan-out of a weight tensor. */
 export interface Fans {

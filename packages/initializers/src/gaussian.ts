@@ -1,5 +1,6 @@
+import { deserializerKeys, received } from '@rectifier/core';
 import type * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys, deserializerKeys, InitializerArgumentError, received } from './errors';
+import { checkOptionKeys, InitializerArgumentError } from './errors';
 import { type Distribution, ScaledDistribution } from './scaledNormal';
 
 /** Arguments of `gaussian`. */

@@ -1,5 +1,6 @@
+import { deserializerKeys } from '@rectifier/core';
 import type * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys, deserializerKeys } from './errors';
+import { checkOptionKeys } from './errors';
 import { checkMode, checkSlope, type FanMode, msraStd } from './msraStd';
 import { type Distribution, ScaledDistribution } from './scaledNormal';
 

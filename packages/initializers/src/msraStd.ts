@@ -1,4 +1,5 @@
-import { checkOptionKeys, InitializerArgumentError, received } from './errors';
+import { received } from '@rectifier/core';
+import { checkOptionKeys, InitializerArgumentError } from './errors';
 import { computeFans } from './fans';
 
 /** Which layer size the variance is matched to (Sec. 2.2). */

@@ -1,5 +1,6 @@
+import { received } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys, InitializerArgumentError, received } from './errors';
+import { checkOptionKeys, InitializerArgumentError } from './errors';
 import { computeFans } from './fans';
 import { checkSeed, tfjsSeed } from './tfjsSeed';
 

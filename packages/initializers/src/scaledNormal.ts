@@ -1,5 +1,6 @@
+import { received } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
-import { InitializerArgumentError, received } from './errors';
+import { InitializerArgumentError } from './errors';
 import { checkSeed, tfjsSeed } from './tfjsSeed';
 
 /** Shape of the distribution: a true Gaussian (paper) or a uniform with the same std. */

@@ -1,4 +1,5 @@
-import { InitializerArgumentError, received } from './errors';
+import { checkSeed as checkCoreSeed } from '@rectifier/core';
+import { InitializerArgumentError } from './errors';
 
 /**
  * tfjs's Gaussian and gamma samplers read a seed of 0 as "no seed" (`seed ? seed : Math.random()`)
@@ -11,8 +12,8 @@ const zeroSeedForTfjs = 0.5;
 /**
  * The seed to pass to a tfjs random op (`tf.randomNormal`, `tf.randomUniform`, `tf.dropout`) for
  * one of our integer seeds, so that every seed — 0 included — gives the same draw each time.
- * `undefined` stays `undefined` (unseeded). Use it for derived seeds too (`seed + layerIndex`
- * can reach 0).
+ * `undefined` stays `undefined` (unseeded). Use it for derived seeds too (`deriveSeed` of
+ * `@rectifier/core` can return 0).
  */
 export function tfjsSeed(seed: number | undefined | null): number | undefined {
   if (seed === undefined || seed === null) return undefined;
@@ -22,13 +23,9 @@ export function tfjsSeed(seed: number | undefined | null): number | undefined {
 
 /**
  * Seeds are integers (safe ones: |seed| ≤ 2^53 − 1), so that every seed, 0 included, names exactly
- * one random stream; `undefined`/`null` mean unseeded.
+ * one random stream; `undefined`/`null` mean unseeded. `checkSeed` of `@rectifier/core`, throwing
+ * {@link InitializerArgumentError}.
  */
 export function checkSeed(seed: unknown): void {
-  if (seed === undefined || seed === null) return;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new InitializerArgumentError(
-      `Argument \`seed\` must be an integer (|seed| ≤ 2^53 − 1) or undefined. Received: seed=${received(seed)}`,
-    );
-  }
+  checkCoreSeed(seed, InitializerArgumentError);
 }

@@ -12,7 +12,7 @@ import { evalResultSchema } from './evaluate';
 import { datasetStats } from './model';
 import { experiments } from './presets';
 import { readRun, requestStop, trainRun } from './run';
-import { cli, tinyRunFlags } from './testing';
+import { cli, tinyRunFlags } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-cli-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');

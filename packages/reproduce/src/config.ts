@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { activationKinds } from '@rectifier/activations';
 import { modelNames } from '@rectifier/architectures';
 import type { BackendPreference } from '@rectifier/backend';
+import { closestName } from '@rectifier/core';
 import type { ProtocolName } from '@rectifier/evaluation';
 import { initKinds } from '@rectifier/initializers';
 import { parse as parseYaml } from 'yaml';
@@ -127,33 +128,12 @@ export type RunConfigInput = z.input<typeof runConfigSchema>;
 /** The keys a config file or preset may set (for "did you mean"). */
 export const configKeys = Object.keys(runConfigSchema.shape);
 
-/** Levenshtein distance, for the closest valid key. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length];
-}
-
-/** The valid key closest to `key` (case-insensitive edit distance). */
+/**
+ * The valid key closest to `key`: `closestName` of `@rectifier/core` (a key containing `key`, else
+ * the smallest case-insensitive edit distance).
+ */
 export function closestKey(key: string, valid: readonly string[]): string {
-  let best = valid[0];
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const v of valid) {
-    const dist = distance(key.toLowerCase(), v.toLowerCase());
-    if (dist < bestD) {
-      best = v;
-      bestD = dist;
-    }
-  }
-  return best;
+  return closestName(key, valid) ?? '';
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,23 +1,39 @@
-/** Base class of every error the app raises on purpose (exit code 1 unless a subclass says 2). */
-export class ReproduceError extends Error {
+import { RectifierArgumentError, RectifierError } from '@rectifier/core';
+
+/**
+ * Base class of every error the app raises on purpose (exit code 1 unless a subclass says 2).
+ * `UsageError` and `RunDirError` derive from `RectifierArgumentError` — every bad-usage error of
+ * the packages does, which is how the CLI knows exit code 2 — yet `instanceof ReproduceError`
+ * still holds for them, as it did before they moved.
+ */
+export class ReproduceError extends RectifierError {
   override name = 'ReproduceError';
   /** Process exit code the CLI ends with: 1 failure, 2 bad usage. */
   readonly exitCode: 1 | 2 = 1;
+
+  static override [Symbol.hasInstance](value: unknown): value is ReproduceError {
+    // `this` is the class asked about: InterruptedError inherits this method.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const usage = value instanceof UsageError || value instanceof RunDirError;
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    return this === ReproduceError && usage;
+  }
 }
 
 /**
  * Bad usage: an unknown or out-of-range option, an unknown key in a config file, a data path
  * that does not exist. Raised before any work, nothing written; the CLI exits with 2.
  */
-export class UsageError extends ReproduceError {
+export class UsageError extends RectifierArgumentError {
   override name = 'UsageError';
-  override readonly exitCode = 2 as const;
+  readonly exitCode = 2 as const;
 }
 
 /** A run directory that is missing, unfinished where a finished run is needed, or foreign (bad usage: exit 2). */
-export class RunDirError extends ReproduceError {
+export class RunDirError extends RectifierArgumentError {
   override name = 'RunDirError';
-  override readonly exitCode = 2 as const;
+  readonly exitCode = 2 as const;
   constructor(runDir: string, problem: string, options?: { cause?: unknown }) {
     super(`Run directory ${runDir}: ${problem}`, options);
   }

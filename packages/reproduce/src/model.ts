@@ -20,14 +20,14 @@ import type { AppDataset, Split } from './datasets';
 /**
  * The model a config describes, built to output logits (the trainer's loss and the test
  * protocols apply the softmax). Every model reads RGB: grey data decodes to three equal channels.
- * The initialisers get `seed + 1`: tfjs treats seed 0 as "unseeded", and seed 0 must reproduce.
+ * The builder derives every layer's seed from the run's (`deriveSeed`, 0 included).
  */
 export function buildFromConfig(c: RunConfig, numClasses: number, softmax = false): BuiltModel {
   const options: ModelBuildOptions = {
     activation: c.activation,
     activationOptions: c.activation === 'lrelu' ? { alpha: c.slope } : { init: c.slope },
     init: c.init,
-    seed: c.seed + 1,
+    seed: c.seed,
     numClasses,
     inputChannels: 3,
     widthMultiplier: c.widthMultiplier,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { cli, writeImageTree } from './testing';
+import { cli, writeImageTree } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-paper-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');

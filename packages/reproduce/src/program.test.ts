@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UsageError } from './errors';
 import { exitCodeOf } from './program';
-import { cli, tinyRunFlags } from './testing';
+import { cli, tinyRunFlags } from './testing/cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {

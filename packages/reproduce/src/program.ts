@@ -1,8 +1,4 @@
-import { ArchitecturesArgumentError } from '@rectifier/architectures';
 import { RectifierArgumentError } from '@rectifier/core';
-import { DataArgumentError, DatasetLayoutError } from '@rectifier/data';
-import { EvaluationArgumentError, ScaleTooSmallError } from '@rectifier/evaluation';
-import { RunDirectoryError, TrainerArgumentError } from '@rectifier/trainer';
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json'; // inlined by the build
 import { evalCommand } from './commands/eval';
@@ -46,21 +42,6 @@ export function buildProgram(io: Io = defaultIo): Command {
 }
 
 /**
- * Argument errors of packages whose error classes do not extend @rectifier/core's
- * `RectifierArgumentError` yet. Matched by class, not by name; the list goes away when their
- * errors.ts move onto core (issue 20).
- */
-const argumentErrorsNotOnCore = [
-  ArchitecturesArgumentError,
-  DataArgumentError,
-  DatasetLayoutError,
-  EvaluationArgumentError,
-  ScaleTooSmallError,
-  RunDirectoryError,
-  TrainerArgumentError,
-];
-
-/**
  * The exit code of an error: 2 for the caller's mistake — any `RectifierArgumentError` of any
  * package, the app's own usage errors —, 130 for a run stopped by Ctrl-C (128 + SIGINT, as
  * shells report it), and 1 for everything else (a failure, not a usage error).
@@ -69,7 +50,7 @@ export function exitCodeOf(err: unknown): 1 | 2 | 130 {
   if (err instanceof InterruptedError) return 130;
   if (err instanceof RectifierArgumentError) return 2;
   if (err instanceof ReproduceError) return err.exitCode;
-  return argumentErrorsNotOnCore.some((c) => err instanceof c) ? 2 : 1;
+  return 1;
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { checkInChromium, chromiumTests } from '@rectifier/test-utils';
 import { expect, it } from 'vitest';
 import { lossCurves, meanStd } from './report';
-import { cli, writeImageTree } from './testing';
+import { cli, writeImageTree } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-report-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');

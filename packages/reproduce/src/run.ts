@@ -46,7 +46,13 @@ function scheduleOf(c: RunConfig): Schedule {
   const s = c.schedule;
   if (s.kind === 'step') return stepSchedule({ at: s.at, factor: s.factor });
   if (s.kind === 'plateau')
-    return plateauSchedule({ patience: s.patience, factor: s.factor, min: s.min });
+    return plateauSchedule({
+      patience: s.patience,
+      factor: s.factor,
+      min: s.min,
+      // `min` is the lowest learning rate, absolute (Sec. 3: 1e-2 → 1e-3 → 1e-4).
+      learningRate: c.lr,
+    });
   return constantSchedule();
 }
 

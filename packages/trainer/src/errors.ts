@@ -1,19 +1,20 @@
-/** Base class of every error `@rectifier/trainer` throws on purpose. */
-export class TrainerError extends Error {
-  override name = 'TrainerError';
-}
+import { RectifierArgumentError, RectifierError } from '@rectifier/core';
 
-/** A bad argument or option (unknown key, learning rate ≤ 0, empty data set…), raised before any step. */
-export class TrainerArgumentError extends TrainerError {
-  override name = 'TrainerArgumentError';
-}
+/** Base class of every error `@rectifier/trainer` throws on purpose. */
+export class TrainerError extends RectifierError {}
+
+/**
+ * A bad argument or option (unknown key, learning rate ≤ 0, empty data set…), raised before any
+ * step (a `RectifierArgumentError`: the CLI exits with 2).
+ */
+export class TrainerArgumentError extends RectifierArgumentError {}
 
 /**
  * The run directory cannot be used as asked: it belongs to another config, it already holds a
- * run (`train` instead of `resume`), the run is finished, or it has no usable checkpoint.
+ * run (`train` instead of `resume`), the run is finished, or it has no usable checkpoint. A bad
+ * value the caller gave, so a {@link TrainerArgumentError}.
  */
-export class RunDirectoryError extends TrainerError {
-  override name = 'RunDirectoryError';
+export class RunDirectoryError extends TrainerArgumentError {
   constructor(
     readonly runDir: string,
     message: string,
@@ -25,7 +26,6 @@ export class RunDirectoryError extends TrainerError {
 
 /** A checkpoint file that is truncated, corrupt or fails its checksum. */
 export class CheckpointError extends TrainerError {
-  override name = 'CheckpointError';
   constructor(
     readonly path: string,
     message: string,
@@ -37,7 +37,6 @@ export class CheckpointError extends TrainerError {
 
 /** A NaN or infinite loss or weight: the run stopped; its last good checkpoint is named. */
 export class DivergenceError extends TrainerError {
-  override name = 'DivergenceError';
   constructor(
     readonly step: number,
     readonly value: number,
@@ -60,7 +59,6 @@ export class DivergenceError extends TrainerError {
  * is unavailable. Names the worker (rank, pid) and the step; the run's last checkpoint is kept.
  */
 export class ParallelError extends TrainerError {
-  override name = 'ParallelError';
   constructor(
     message: string,
     readonly rank: number | null = null,

@@ -1,4 +1,4 @@
-import { createRng } from '@rectifier/data';
+import { deriveSeed } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Engine } from './engines/engine';
 import { DivergenceError, RunDirectoryError, TrainingInterruptedError } from './errors';
@@ -10,9 +10,12 @@ import type { TrainPlan } from './trainOptions';
 
 import { weightsSha256 } from './weightsSha256';
 
-/** Dropout seed base of optimizer step `step`: ≥ 1 (tfjs ignores seed 0), < 2^30 so offsets stay int32. */
+/**
+ * Dropout seed base of optimizer step `step`, from core's `deriveSeed(seed, 'dropout', step)`:
+ * ≥ 1 (tfjs ignores seed 0), < 2^30 so offsets stay int32.
+ */
 function dropoutSeed(seed: number, step: number): number {
-  return createRng(seed, 0xd509, step).int(1, 2 ** 30);
+  return 1 + (deriveSeed(seed, 'dropout', step) % (2 ** 30 - 1));
 }
 
 /** Calls `event` on every observer that has it, in order. */

@@ -3,12 +3,13 @@
 // the small PReLU-net at CPU scale on the wasm backend with Rectifier's kernels, on in-page data.
 // The result goes to window.__rectifier (read by the check) and the page's text.
 import { isDecayFree, prelu } from '@rectifier/activations';
-import { buildModel, cpuScaleVariants, summarize } from '@rectifier/architectures';
+import { summarize } from '@rectifier/architectures';
 import { selectBackend, wasmTrainingKernels } from '@rectifier/backend';
 import { deriveSeed } from '@rectifier/core';
 import { msra } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { report, smallPreluNet } from './smallNet.mjs';
 
 const steps = 4;
 const batch = 4;
@@ -29,31 +30,12 @@ async function main() {
     return out.shape.join('x');
   });
 
-  const variant = cpuScaleVariants.fashionMnist;
-  const { model } = buildModel(variant.model, {
-    ...variant.options,
-    activation: 'prelu',
-    init: 'msra-fan-out',
-    softmax: false,
-    seed: 1,
-  });
-  const size = variant.cropSize;
-  const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 11);
-  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), variant.options.numClasses);
-  const optimizer = tf.train.momentum(0.01, 0.9);
-  const step = () =>
-    optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })),
-      true,
-    );
-
+  const { model, size, step } = smallPreluNet(batch);
   const losses = [];
   const tensors = [];
   const started = performance.now();
   for (let i = 0; i < steps; i++) {
-    const loss = step();
-    losses.push((await loss.data())[0]);
-    loss.dispose();
+    losses.push(await step());
     tensors.push(tf.memory().numTensors);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -74,10 +56,4 @@ async function main() {
   };
 }
 
-main()
-  .catch((error) => ({ ok: false, error: String(error?.stack ?? error) }))
-  .then((result) => {
-    console.log(`rectifier: ${JSON.stringify(result)}`);
-    document.body.textContent = JSON.stringify(result, null, 2);
-    window.__rectifier = result;
-  });
+report(main);

@@ -1,9 +1,9 @@
 import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test, vi } from 'vitest';
+import { gradients, grid, gridData } from '../testing/convGrid';
 import { oneDnnTests, useOneDnnAddon } from '../testing/oneDnnTests';
-import { gradients, grid, gridData } from '../wasm/convGrid';
-import { filterGradient, inputGradient } from '../wasm/reference';
+import { filterGradient, inputGradient } from '../testing/reference';
 import type { OneDnnAddon } from './addon';
 import { setOneDnnEnabled } from './register';
 

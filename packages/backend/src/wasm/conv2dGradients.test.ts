@@ -1,8 +1,8 @@
 import { maxRelativeError, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { gradients, grid, gridData } from './convGrid';
-import { filterGradient, inputGradient, outputSize } from './reference';
+import { gradients, grid, gridData } from '../testing/convGrid';
+import { filterGradient, inputGradient, outputSize } from '../testing/reference';
 import { registerWasmTrainingKernels } from './register';
 
 describe('wasm convolution gradients match the definition and the cpu backend', () => {

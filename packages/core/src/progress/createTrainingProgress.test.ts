@@ -60,7 +60,7 @@ describe('createTrainingProgress', () => {
     p.update(update(150));
     expect(out.length).toBe(after);
     const text = out.join('');
-    expect(text).toMatch(/step 100\/200 \| epoch 1 \| ETA .* \| loss 2\.5000 \| 40\.0 img\/s/);
+    expect(text).toMatch(/step 100\/200 \| epoch 2 \| ETA .* \| loss 2\.5000 \| 40\.0 img\/s/);
     expect(text).toContain('\ncareful\n');
   });
 

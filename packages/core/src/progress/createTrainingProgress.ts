@@ -37,11 +37,12 @@ export function createTrainingProgress(options?: ProgressOptions): TrainingProgr
       cliProgress.Presets.shades_classic,
     );
     return {
-      start: (total, done) => bar.start(total, done, { epoch: 0, loss: '-', ips: '-' }),
+      start: (total, done) => bar.start(total, done, { epoch: '-', loss: '-', ips: '-' }),
       update: (u) => {
         if (stopped) return;
         bar.update(u.step, {
-          epoch: u.epoch,
+          // People count epochs from 1, as the reports' charts do; records keep the 0-based index.
+          epoch: u.epoch + 1,
           loss: u.loss.toFixed(4),
           ips: u.imagesPerSec.toFixed(1),
         });

@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { closestName } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Engine } from '../engines/engine';
 import { ParallelError, TrainerArgumentError } from '../errors';
 import type { LossFn } from '../loss';
 import { softmaxCrossEntropy } from '../loss';
-import { closest } from '../options';
 import type { SgdOptimizer } from '../sgd';
 import type { ModelParts } from '../step';
 import { type Collectives, encodeJson } from './collectives';
@@ -136,7 +136,7 @@ function checkImportable(specifier: string): void {
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return;
     throw new TrainerArgumentError(
-      `train: \`workerImports\` names the package ${JSON.stringify(specifier)}, which the workers cannot import (${(e as Error).message.split('\n')[0]}). Install it beside @rectifier/trainer or fix the name${specifier.startsWith('@rectifier/') ? `; did you mean \`${closest(specifier, layerPackages)}\`?` : '.'}`,
+      `train: \`workerImports\` names the package ${JSON.stringify(specifier)}, which the workers cannot import (${(e as Error).message.split('\n')[0]}). Install it beside @rectifier/trainer or fix the name${specifier.startsWith('@rectifier/') ? `; did you mean \`${closestName(specifier, layerPackages)}\`?` : '.'}`,
       { cause: e },
     );
   }

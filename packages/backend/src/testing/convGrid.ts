@@ -84,7 +84,7 @@ for (const k of [1, 2, 3, 7])
 /** y, its shape, dx and dW of Σ conv(x, W)·dy on the active backend. */
 export async function gradients(c: GridCase, x: Float32Array, w: Float32Array, dy: Float32Array) {
   const [oh, ow] = outputSize(c);
-  return tf.tidy(() => {
+  const [y, dx, dw] = tf.tidy(() => {
     const xt = tf.tensor4d(x, c.xShape);
     const wt = tf.tensor4d(w, c.filterShape);
     const dyt = tf.tensor4d(dy, [c.xShape[0], oh, ow, c.filterShape[3]]);
@@ -94,9 +94,17 @@ export async function gradients(c: GridCase, x: Float32Array, w: Float32Array, d
         .mul(dyt)
         .sum(),
     )([xt, wt]);
-    const y = f(xt, wt);
-    return { y: y.dataSync(), dx: dx.dataSync(), dw: dw.dataSync(), shape: y.shape };
+    return [f(xt, wt), dx, dw];
   });
+  // Read asynchronously: webgpu in Node has no synchronous read (tfjs's needs OffscreenCanvas).
+  const [yData, dxData, dwData] = await Promise.all([y.data(), dx.data(), dw.data()]);
+  tf.dispose([y, dx, dw]);
+  return {
+    y: yData as Float32Array,
+    dx: dxData as Float32Array,
+    dw: dwData as Float32Array,
+    shape: y.shape,
+  };
 }
 
 /** Seeded x, W and dy for a grid case. */

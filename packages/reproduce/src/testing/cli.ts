@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { type Io, runCli } from './program';
+import { type Io, runCli } from '../program';
 
 /** A tiny run: 64 training / 16 validation images of the bundled subset, batches of 16, on wasm. */
 export const tinyRunFlags = [
