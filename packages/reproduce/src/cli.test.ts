@@ -83,6 +83,22 @@ describe('usage', () => {
     expect(existsSync(runDir)).toBe(false);
   });
 
+  it('--collective-timeout must be a positive number of seconds (train and resume), exit 2', async () => {
+    const runDir = join(root, 'timeout-usage');
+    for (const argv of [
+      ['train', '--collective-timeout', 'abc', '--run-dir', runDir],
+      ['train', '--collective-timeout', '0', '--run-dir', runDir],
+      ['resume', runDir, '--collective-timeout', '-5'],
+    ]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toMatch(
+        /--collective-timeout must be a positive number of seconds/,
+      );
+    }
+    expect(existsSync(runDir)).toBe(false);
+  });
+
   it('--json prints only JSON, errors included', async () => {
     const list = await cli('reproduce', '--list', '--json');
     expect(list.code).toBe(0);
@@ -141,6 +157,31 @@ describe('end to end on a tiny data set', () => {
     expect(trained.steps).toBe(8);
     const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
     expect(summary.weightsSha256).toBe(trained.weightsSha256);
+  });
+
+  it('backend auto is the run’s identity in config.json; the engine that ran is recorded beside it', async () => {
+    const dir = join(root, 'backend-auto');
+    const r = await cli(
+      'train',
+      '--preset',
+      'table2/prelu',
+      ...tiny,
+      '--backend',
+      'auto',
+      '--max-steps',
+      '1',
+      '--run-dir',
+      dir,
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(config.run.backend).toBe('auto');
+    expect(config.backend.requested).toBe('auto');
+    expect(config.backend.actual).toMatch(/^(onednn|wasm|cpu)$/);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.backend).toBe(config.backend.actual);
+    expect(summary.backendRequested).toBe('auto');
   });
 
   it('--devices 2 trains the same run on two local worker processes (hybrid)', async () => {

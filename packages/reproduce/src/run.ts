@@ -60,6 +60,11 @@ export interface RunOptions {
   progress?: ProgressMode;
   /** Stop cleanly on SIGINT (the CLI sets it; tests call `requestStop` instead). */
   handleSigint?: boolean;
+  /**
+   * Multi-device: wait (ms) for another rank before declaring it hung (`--collective-timeout`);
+   * unset, the trainer derives it from the step times (at least 60 s).
+   */
+  collectiveTimeoutMs?: number;
 }
 
 /** Everything `train`/`resume` need, rebuilt from a config: the same call twice gives the same run. */
@@ -85,6 +90,11 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
     progress: runOptions.progress ?? 'auto',
     meta: { rectifier: c, data: data.name, classes: data.classes },
     backendName: chosen.name, // `onednn` runs under tfjs's `wasm`: name the engine that ran
+    // What was asked for (`auto`) is the run's identity, so a run that fell back resumes.
+    requestedBackend: c.backend,
+    ...(runOptions.collectiveTimeoutMs === undefined
+      ? {}
+      : { timeoutMs: runOptions.collectiveTimeoutMs }),
     // Under mpirun/srun the trainer takes the world size; `devices` is for the local engine.
     ...(c.devices > 1 ? { devices: c.devices } : {}),
     parallel: c.parallel,

@@ -11,7 +11,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CheckpointError } from './errors';
 
 /** One named float32 array of a checkpoint (a weight or a momentum buffer). */
@@ -23,7 +23,12 @@ export interface CheckpointTensor {
 
 /** Everything a run needs to continue exactly where a checkpoint was taken. */
 export interface CheckpointState {
-  /** Optimizer steps done. */
+  /**
+   * SHA-256 of the run's fingerprint (config.json's `run`, see {@link fingerprintHash}): which
+   * run wrote it. Absent in checkpoints written before 0.2, which are accepted unchecked.
+   */
+  fingerprint?: string;
+  /** Optimizer steps done (also in the file name, and the two must agree). */
   step: number;
   /** Epoch the next step belongs to, and batches of it already consumed (the loader position). */
   epoch: number;
@@ -89,6 +94,69 @@ export function encodeCheckpoint(state: CheckpointState): Buffer[] {
   return parts;
 }
 
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The identity of a run in its checkpoints: SHA-256 (hex) of its fingerprint, keys sorted. */
+export function fingerprintHash(fingerprint: unknown): string {
+  return createHash('sha256').update(canonical(fingerprint)).digest('hex');
+}
+
+interface TableEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+/**
+ * What is wrong with a header's fields and its tensor table against a payload of
+ * `payloadBytes`, or null. Every entry must lie inside the payload, hold as many floats as its
+ * shape says, and the entries must tile the payload exactly: a checksum only proves the bytes
+ * are the writer's, not that the writer's table describes them.
+ */
+function headerProblem(h: Record<string, unknown>, payloadBytes: number): string | null {
+  const missing = ['step', 'epoch', 'batchInEpoch', 'metricsBytes', 'slopesBytes'].filter(
+    (k) => !isCount(h[k]),
+  );
+  if (missing.length > 0) return `has no valid ${missing.join(', ')} in its header`;
+  if (h.fingerprint !== undefined && typeof h.fingerprint !== 'string')
+    return 'has a fingerprint that is not a string';
+  if (!Array.isArray(h.weights) || !Array.isArray(h.buffers))
+    return 'has no tensor table (weights, buffers) in its header';
+  let end = 0;
+  for (const t of [...h.weights, ...h.buffers] as TableEntry[]) {
+    const label = JSON.stringify(t?.name);
+    if (typeof t?.name !== 'string' || !Array.isArray(t.shape) || !t.shape.every(isCount))
+      return `has a table entry ${label} without a name and a shape`;
+    if (!isCount(t.offset) || !isCount(t.length))
+      return `has a table entry ${label} without a valid offset and length`;
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (t.length !== size)
+      return `says ${label} holds ${t.length} floats, but its shape [${t.shape}] has ${size}`;
+    if (t.offset !== end)
+      return `says ${label} starts at byte ${t.offset} of the payload, expected ${end}`;
+    end += t.length * 4;
+    if (end > payloadBytes)
+      return `says ${label} ends at byte ${end}, past the payload's ${payloadBytes} bytes (truncated when written)`;
+  }
+  if (end !== payloadBytes)
+    return `has a payload of ${payloadBytes} bytes but its table describes ${end}`;
+  return null;
+}
+
 /** Parses and verifies a checkpoint file; throws {@link CheckpointError} naming what is wrong. */
 export function readCheckpoint(path: string): CheckpointState {
   let bytes: Buffer;
@@ -117,6 +185,17 @@ export function readCheckpoint(path: string): CheckpointState {
     throw new CheckpointError(path, 'has an unreadable header', { cause });
   }
   const payload = start + headerLength;
+  if (typeof header !== 'object' || header === null)
+    throw new CheckpointError(path, 'has a header that is not an object');
+  const problem = headerProblem(header as never, body.length - payload);
+  if (problem !== null) throw new CheckpointError(path, problem);
+  const file = basename(path);
+  if (/^step-\d{8}\.ckpt$/.test(file) && file !== checkpointName(header.step)) {
+    throw new CheckpointError(
+      path,
+      `holds step ${header.step} but its name says step ${Number(file.slice(5, 13))}; it was renamed or copied from elsewhere`,
+    );
+  }
   // Copy into an aligned buffer: Float32Array views need 4-byte alignment.
   const tensors = (table: typeof header.weights) =>
     table.map((t) => {

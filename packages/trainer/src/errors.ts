@@ -48,7 +48,8 @@ export class DivergenceError extends TrainerError {
         (lastGoodCheckpoint === null
           ? 'No checkpoint was written yet. '
           : `Last good checkpoint: ${lastGoodCheckpoint}. `) +
-        'Lower the learning rate (Sec. 2.2: deep nets with a poor initialisation blow up or stall) and start again, or resume from that checkpoint with a smaller rate.',
+        'Lower the learning rate (Sec. 2.2: deep nets with a poor initialisation blow up or stall) and train a new run in a new run directory. ' +
+        "Resuming cannot help: resume() keeps the run's learning rate (it is part of config.json) and replays the same steps exactly, so it would diverge at the same step.",
     );
   }
 }

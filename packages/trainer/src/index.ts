@@ -1,5 +1,5 @@
 export type { CheckpointPhase, CheckpointState, CheckpointTensor } from './checkpoint';
-export { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
+export { fingerprintHash, listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
 export {
   CheckpointError,
   DivergenceError,

@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildModel } from '@rectifier/architectures';
+import { createLoader, ImageDecodeError } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { listCheckpoints, readCheckpoint } from './checkpoint';
+import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { DivergenceError, RunDirectoryError, TrainerArgumentError } from './errors';
 import { resume, train } from './run';
 import { plateauSchedule } from './schedules';
@@ -30,6 +31,29 @@ const lines = (path: string) =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
+
+/** A run (tinyRunOptions + `base`) that crashed in the step after `steps`: its directory. */
+async function crashedAfter(steps: number, base: Partial<TrainOptions>): Promise<string> {
+  const runDir = dir();
+  const afterStep = (s: number) => {
+    if (s === steps + 1) throw new Error('crash');
+  };
+  await expect(train({ ...setup({ ...base, hooks: { afterStep } }), runDir })).rejects.toThrow(
+    'crash',
+  );
+  return runDir;
+}
+
+/** Resumes `runDir` (tinyRunOptions + `base`) and returns its summary and the warnings printed. */
+async function resumeHearing(runDir: string, base: Partial<TrainOptions> = {}) {
+  const messages: string[] = [];
+  const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
+  const resumed = await resume(
+    runDir,
+    setup({ ...base, quiet: false, progress: 'lines', progressStream: stream }),
+  );
+  return { resumed, messages };
+}
 
 describe('train', () => {
   test('writes the run directory: config, metrics, slopes, checkpoints, summary', async () => {
@@ -91,6 +115,55 @@ describe('train', () => {
     expect(summary.backend).toBe('onednn');
     expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).run.backend).toBe(
       'onednn',
+    );
+  });
+
+  test('backend auto: a run that fell back (oneDNN → wasm) resumes; requested and actual recorded apart', async () => {
+    const runDir = dir();
+    await expect(
+      train({
+        ...setup({ requestedBackend: 'auto', backendName: 'onednn', maxSteps: 4 }),
+        runDir,
+      }),
+    ).resolves.toMatchObject({
+      stoppedBy: 'maxSteps',
+      backend: 'onednn',
+      backendRequested: 'auto',
+    });
+    const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    expect(config.run.backend).toBe('auto');
+    expect(config.backend).toEqual({ requested: 'auto', actual: 'onednn' });
+    const messages: string[] = [];
+    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
+    const resumed = await resume(
+      runDir,
+      setup({
+        requestedBackend: 'auto',
+        backendName: 'wasm',
+        quiet: false,
+        progress: 'lines',
+        progressStream: stream,
+      }),
+    );
+    expect(resumed).toMatchObject({ steps: 18, backend: 'wasm', backendRequested: 'auto' });
+    expect(messages.join('')).toMatch(
+      /started on backend onednn \(asked for auto\) and continues on wasm/,
+    );
+    // A run from before requestedBackend (config.json pinned the backend that ran, no
+    // `backend` record) resumes on that backend when the caller now asks for 'auto'.
+    const older = dir();
+    await train({ ...setup({ backendName: 'onednn', maxSteps: 2 }), runDir: older });
+    const olderConfig = JSON.parse(readFileSync(join(older, 'config.json'), 'utf8'));
+    delete olderConfig.backend;
+    writeFileSync(join(older, 'config.json'), JSON.stringify(olderConfig));
+    await expect(
+      resume(older, setup({ requestedBackend: 'auto', backendName: 'onednn' })),
+    ).resolves.toMatchObject({ steps: 18 });
+    // A backend asked for by name stays pinned.
+    const pinned = dir();
+    await train({ ...setup({ backendName: 'onednn', maxSteps: 2 }), runDir: pinned });
+    await expect(resume(pinned, setup({ backendName: 'wasm' }))).rejects.toThrow(
+      /options differ from the run's config\.json in: backend/,
     );
   });
 
@@ -170,34 +243,118 @@ describe('train', () => {
   test('a corrupt newest checkpoint is reported and the previous one is used', async () => {
     const base = { checkpointEvery: { steps: 3 }, keep: 3 };
     const whole = await train({ ...setup(base), runDir: dir() });
-    const runDir = dir();
-    await expect(
-      train({
-        ...setup({
-          ...base,
-          hooks: {
-            afterStep: (s) => {
-              if (s === 7) throw new Error('crash');
-            },
-          },
-        }),
-        runDir,
-      }),
-    ).rejects.toThrow('crash');
+    const runDir = await crashedAfter(6, base);
     const ckdir = join(runDir, 'checkpoints');
     const newest = listCheckpoints(ckdir)[0];
     expect(newest).toBe('step-00000006.ckpt');
     const bytes = readFileSync(join(ckdir, newest));
     bytes[bytes.length >> 1] ^= 0xff; // flip one byte in the middle
     writeFileSync(join(ckdir, newest), bytes);
-    const messages: string[] = [];
-    const stream = { write: (m: string) => messages.push(m), isTTY: false } as never;
-    const resumed = await resume(
-      runDir,
-      setup({ ...base, quiet: false, progress: 'lines', progressStream: stream }),
-    );
+    const { resumed, messages } = await resumeHearing(runDir, base);
     expect(resumed.weightsSha256).toBe(whole.weightsSha256);
     expect(messages.join('')).toMatch(/step-00000006\.ckpt: fails its SHA-256 checksum/);
+  });
+
+  test('another run’s checkpoint under the newest name is set aside with a warning; resume uses the previous one', async () => {
+    const base = { checkpointEvery: { steps: 3 }, keep: 3 };
+    const whole = await train({ ...setup(base), runDir: dir() });
+    const other = dir();
+    await train({ ...setup({ ...base, seed: 5 }), runDir: other }); // same model, another seed
+    const runDir = await crashedAfter(6, base);
+    const ckdir = join(runDir, 'checkpoints');
+    const foreign = 'step-00000018.ckpt'; // the other run's last
+    writeFileSync(join(ckdir, foreign), readFileSync(join(other, 'checkpoints', foreign)));
+    const { resumed, messages } = await resumeHearing(runDir, base);
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(messages.join('')).toMatch(
+      /step-00000018\.ckpt: belongs to another run .*set aside as step-00000018\.ckpt\.foreign/,
+    );
+    expect(existsSync(join(ckdir, `${foreign}.foreign`))).toBe(true);
+  });
+
+  test('skipped images reach metrics.jsonl and summary.json, also when maxSteps ends mid-epoch', async () => {
+    // Examples 5 and 20 cannot be decoded: the loader skips them. In data-set order the first
+    // two batches (0–7, 8–15) hold example 5 only.
+    const broken = createLoader({
+      size: 48,
+      batchSize: 8,
+      seed: 3,
+      shuffle: false,
+      label: (i) => i % 3,
+      describe: (i) => `img-${i}.png`,
+      onEpochEnd: () => {}, // the run directory reports them; keep the test's output clean
+      load: async (i, rng) => {
+        if (i === 5 || i === 20) throw new ImageDecodeError(`img-${i}.png`, 'truncated PNG');
+        const data = new Float32Array(64).map(() => rng.normal());
+        return { data, height: 8, width: 8, channels: 1 };
+      },
+    });
+    const options = setup({ trainLoader: broken, valLoader: undefined, schedule: undefined });
+    // maxSteps 2, below an epoch: the loader's end-of-epoch report never comes.
+    const shortDir = dir();
+    const short = await train({ ...options, maxSteps: 2, runDir: shortDir });
+    expect(short.skipped).toEqual({
+      count: 1,
+      examples: [{ epoch: 0, path: 'img-5.png', reason: expect.stringMatching(/truncated PNG/) }],
+    });
+    expect(JSON.parse(readFileSync(join(shortDir, 'summary.json'), 'utf8')).skipped).toEqual(
+      short.skipped,
+    );
+    // Resumed to the end: the count goes on from the checkpoint (2 per epoch, 3 epochs).
+    const resumed = await resume(
+      shortDir,
+      setup({ trainLoader: broken, valLoader: undefined, schedule: undefined }),
+    );
+    expect(resumed.skipped?.count).toBe(6);
+    const epochs = lines(join(shortDir, 'metrics.jsonl')).filter((l) => l.type === 'epoch');
+    expect(epochs.map((l) => l.skipped.count)).toEqual([2, 2, 2]);
+    expect(epochs[1].skipped.examples.map((e: { path: string }) => e.path)).toEqual([
+      'img-5.png',
+      'img-20.png',
+    ]);
+  });
+
+  test('a checkpoint from before fingerprints (0.1) is resumed with a warning', async () => {
+    const whole = await train({ ...setup(), runDir: dir() });
+    const runDir = dir();
+    await train({ ...setup({ maxSteps: 7 }), runDir });
+    const ckdir = join(runDir, 'checkpoints');
+    const [newest] = listCheckpoints(ckdir);
+    const { fingerprint, ...old } = readCheckpoint(join(ckdir, newest));
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    writeCheckpoint(ckdir, old);
+    const { resumed, messages } = await resumeHearing(runDir);
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(messages.join('')).toMatch(
+      new RegExp(
+        `${newest.replace('.', '\\.')}: written before @rectifier/trainer 0\\.2, it records no run fingerprint`,
+      ),
+    );
+  });
+
+  test('a run killed before its step-0 checkpoint: resume starts it from step 0, same weights', async () => {
+    const whole = await train({ ...setup(), runDir: dir() });
+    const runDir = dir();
+    // Stands for a SIGKILL while the step-0 checkpoint is written: config.json is there, only
+    // a temporary file in checkpoints/.
+    await expect(
+      train({
+        ...setup({
+          hooks: {
+            checkpoint: (phase, step) => {
+              if (step === 0 && phase === 'partial') throw new Error('killed');
+            },
+          },
+        }),
+        runDir,
+      }),
+    ).rejects.toThrow('killed');
+    expect(existsSync(join(runDir, 'config.json'))).toBe(true);
+    expect(listCheckpoints(join(runDir, 'checkpoints'))).toEqual([]);
+    const resumed = await resume(runDir, setup());
+    expect(resumed.steps).toBe(18);
+    expect(resumed.weightsSha256).toBe(whole.weightsSha256);
+    expect(readdirSync(join(runDir, 'checkpoints')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   test('a diverging learning rate stops with DivergenceError naming the step and last checkpoint', async () => {
@@ -209,6 +366,12 @@ describe('train', () => {
     expect(err).toBeInstanceOf(DivergenceError);
     expect(err.message).toMatch(/diverged at step \d+: the loss is (NaN|Infinity)/);
     expect(err.message).toMatch(/step-00000000\.ckpt/);
+    // The advice can be followed: resume refuses another rate, so the message says to start anew.
+    expect(err.message).toMatch(/train a new run in a new run directory/);
+    expect(err.message).not.toMatch(/resume from that checkpoint with a smaller rate/);
+    await expect(
+      resume(runDir, setup({ optimizer: sgd({ learningRate: 1e-3 }), epochs: 2 })),
+    ).rejects.toThrow(/options differ from the run's config\.json in: optimizer/);
     expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
     // The run directory is consistent: its last checkpoint reads back.
     expect(readCheckpoint(join(runDir, 'checkpoints', 'step-00000000.ckpt')).step).toBe(0);

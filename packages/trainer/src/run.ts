@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { version } from '../package.json'; // inlined by the build: config.json names the release that ran
 import {
   type CheckpointState,
+  fingerprintHash,
   listCheckpoints,
   readCheckpoint,
   removeTemporaries,
@@ -27,6 +28,7 @@ import { slopeLog } from './observers/slopeLog';
 import { summaryWriter } from './observers/summaryWriter';
 import { createProgress, type Progress } from './progress';
 import {
+  checkCheckpointOwner,
   readRunConfig,
   readSummary,
   runPaths,
@@ -53,6 +55,11 @@ function differences(a: object, b: object): string[] {
   const y = b as Record<string, unknown>;
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
   return [...keys].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
+}
+
+/** The backend that runs: the caller's name for it (oneDNN runs under `wasm`), else tfjs's. */
+function actualBackend(options: TrainOptions): string {
+  return options.backendName ?? tf.getBackend();
 }
 
 function bytesOf(path: string): number {
@@ -123,6 +130,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     versions: { trainer: version, tfjs: tf.version.tfjs, node: process.version },
     run: plan.fingerprint,
     topology: plan.parts.whole.toJSON(null, false),
+    backend: { requested: plan.fingerprint.backend, actual: actualBackend(options) },
     createdAt: new Date().toISOString(),
   };
   writeJsonAtomic(p.config, config);
@@ -133,7 +141,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
 }
 
 /**
- * Continues the run in `runDir` from its newest readable checkpoint. `options` are the same as
+ * Continues the run in `runDir` from its newest readable checkpoint; a run stopped before its
+ * step-0 checkpoint existed (no checkpoint file at all) starts from step 0 with the same config. `options` are the same as
  * for `train` (without `runDir`): the same model architecture, loaders, optimizer and schedule;
  * they are compared with config.json and a difference is an error naming the fields. A
  * truncated or corrupt checkpoint is reported, renamed `*.corrupt`, and the previous one used.
@@ -160,7 +169,18 @@ export async function resume(
       'The run is finished (summary.json exists); train a new run in another runDir',
     );
   }
-  const diff = differences(readRunConfig(runDir).run, plan.fingerprint);
+  const stored = readRunConfig(runDir);
+  if (
+    stored.backend === undefined &&
+    options.requestedBackend !== undefined &&
+    stored.run.backend === actualBackend(full)
+  ) {
+    // A run started before requestedBackend existed pinned the backend that ran; it keeps
+    // that identity (and its checkpoints' fingerprint) when resumed on the same backend.
+    plan.fingerprint = { ...plan.fingerprint, backend: stored.run.backend };
+    plan.fingerprintHash = fingerprintHash(plan.fingerprint);
+  }
+  const diff = differences(stored.run, plan.fingerprint);
   if (diff.length > 0) {
     throw new RunDirectoryError(
       runDir,
@@ -168,23 +188,58 @@ export async function resume(
     );
   }
   const progress = makeProgress(full);
+  const started = stored.backend?.actual;
+  if (started !== undefined && started !== actualBackend(full)) {
+    progress.warn(
+      `${runDir}: the run started on backend ${started} (asked for ${plan.fingerprint.backend}) and continues on ${actualBackend(full)}; the weights carry over, the last bits of later steps may differ`,
+    );
+  }
+  const names = listCheckpoints(p.checkpoints);
+  if (names.length === 0) {
+    // Killed after config.json but before the step-0 checkpoint was in place: nothing was
+    // trained, and the options match config.json, so the run starts again from step 0 here.
+    progress.warn(
+      `${runDir}: no checkpoint yet (the run was stopped before its step-0 checkpoint); starting it from step 0`,
+    );
+    removeTemporaries(p.checkpoints);
+    mkdirSync(p.checkpoints, { recursive: true });
+    for (const f of [p.metrics, p.slopes]) if (existsSync(f)) rmSync(f);
+    const s = freshState();
+    writeRunCheckpoint(plan, s);
+    return runFrom(plan, s, progress);
+  }
   let loaded: CheckpointState | null = null;
   let loadedName = '';
-  for (const name of listCheckpoints(p.checkpoints)) {
+  const owner = fingerprintHash(readRunConfig(runDir).run);
+  for (const name of names) {
+    const path = join(p.checkpoints, name);
+    let state: CheckpointState;
     try {
-      loaded = readCheckpoint(join(p.checkpoints, name));
-      loadedName = name;
-      break;
+      state = readCheckpoint(path);
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err;
       progress.warn(`${err.message}; using the previous checkpoint`);
-      renameSync(join(p.checkpoints, name), join(p.checkpoints, `${name}.corrupt`));
+      renameSync(path, `${path}.corrupt`);
+      continue;
     }
+    try {
+      const warning = checkCheckpointOwner(state, owner, path);
+      if (warning !== null) progress.warn(warning);
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      // Set aside, not deleted: it may be another run's only copy.
+      progress.warn(`${err.message}; set aside as ${name}.foreign, using the previous checkpoint`);
+      renameSync(path, `${path}.foreign`);
+      continue;
+    }
+    loaded = state;
+    loadedName = name;
+    break;
   }
   if (loaded === null) {
     throw new RunDirectoryError(
       runDir,
-      'No readable checkpoint in checkpoints/; start the run again with train() in a new runDir',
+      "No usable checkpoint in checkpoints/ (every one is damaged or another run's, and was renamed *.corrupt or *.foreign); start the run again with train() in a new runDir",
     );
   }
   removeTemporaries(p.checkpoints);

@@ -1,4 +1,12 @@
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -126,6 +134,18 @@ describe('readRunDirectory', () => {
     );
   });
 
+  test('names metrics.jsonl or slopes.jsonl that cannot be read (a directory)', () => {
+    for (const f of ['metrics.jsonl', 'slopes.jsonl']) {
+      const d = copy();
+      rmSync(join(d, f));
+      mkdirSync(join(d, f));
+      expect(() => readRunDirectory(d)).toThrow(RunDirectoryError);
+      expect(() => readRunDirectory(d)).toThrow(
+        new RegExp(`${f.replace('.', '\\.')} cannot be read \\(EISDIR\\)`),
+      );
+    }
+  });
+
   test('rejects `checkpoints` being a file', () => {
     const d = copy();
     rmSync(join(d, 'checkpoints'), { recursive: true });
@@ -171,6 +191,24 @@ describe('loadCheckpointInto', () => {
     expect(() =>
       loadCheckpointInto(fresh.model, finished, { checkpiont: 'last' } as never),
     ).toThrow(/did you mean `checkpoint`/);
+  });
+
+  test('refuses another run’s checkpoint planted under this run’s name, naming the file', async () => {
+    const other = dir();
+    await train({ ...options(), seed: 2, runDir: other }); // same model, another seed
+    const d = copy();
+    const name = summary.lastCheckpoint;
+    cpSync(join(other, 'checkpoints', name), join(d, 'checkpoints', name));
+    const fresh = tinyNet();
+    expect(() => loadCheckpointInto(fresh.model, d)).toThrow(CheckpointError);
+    expect(() => loadCheckpointInto(fresh.model, d)).toThrow(
+      new RegExp(`${name.replace('.', '\\.')}: belongs to another run`),
+    );
+    expect(() => loadCheckpointInto(fresh.model, join(d, 'checkpoints', name))).toThrow(
+      /belongs to another run/,
+    );
+    // Its own run accepts it.
+    expect(loadCheckpointInto(fresh.model, other).name).toBe(name);
   });
 
   test('leaks no tensor', () => {

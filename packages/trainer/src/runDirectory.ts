@@ -1,7 +1,12 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { type CheckpointState, listCheckpoints, readCheckpoint } from './checkpoint';
+import {
+  type CheckpointState,
+  fingerprintHash,
+  listCheckpoints,
+  readCheckpoint,
+} from './checkpoint';
 import { CheckpointError, RunDirectoryError } from './errors';
 import { checkKeys } from './options';
 import type { MetricLine, RunConfigFile, SlopeLine, TrainSummary } from './runRecords';
@@ -96,7 +101,16 @@ function readLines<T>(
   problem: (v: unknown) => string | null,
   warnings: string[],
 ): T[] {
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new RunDirectoryError(
+      dirname(path),
+      `${basename(path)} cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); it must be the file train() appends to`,
+      { cause },
+    );
+  }
   const rows = text.split('\n');
   const out: T[] = [];
   rows.forEach((row, i) => {
@@ -254,6 +268,37 @@ export function resolveCheckpoint(target: string, which: CheckpointChoice = 'las
   return entry.path;
 }
 
+/**
+ * Throws {@link CheckpointError} unless checkpoint `state` (read from `path`) was written by the
+ * run whose config.json `run` hashes to `expected`. Returns a warning for a checkpoint written
+ * before 0.2 (no fingerprint), which is accepted: its run cannot be checked.
+ */
+export function checkCheckpointOwner(
+  state: Pick<CheckpointState, 'fingerprint'>,
+  expected: string,
+  path: string,
+): string | null {
+  if (state.fingerprint === undefined) {
+    return `${path}: written before @rectifier/trainer 0.2, it records no run fingerprint; used without checking that it belongs to this run`;
+  }
+  if (state.fingerprint !== expected) {
+    throw new CheckpointError(
+      path,
+      `belongs to another run (its fingerprint ${state.fingerprint.slice(0, 12)}… is not this run's ${expected.slice(0, 12)}… from config.json: another seed, model, data or optimizer); it was copied here from elsewhere`,
+    );
+  }
+  return null;
+}
+
+/** The fingerprint hash of the run `checkpointPath` belongs to (../config.json), or null. */
+function ownerOf(checkpointPath: string): string | null {
+  const dir = dirname(checkpointPath);
+  if (basename(dir) !== 'checkpoints') return null;
+  const runDir = dirname(dir);
+  if (!existsSync(runPaths(runDir).config)) return null;
+  return fingerprintHash(readRunConfig(runDir).run);
+}
+
 /** Writes a checkpoint's weights into `model`'s variables, matched by name (tfjs suffixes ignored). */
 export function writeWeights(
   model: Pick<tf.LayersModel, 'weights'>,
@@ -284,7 +329,9 @@ export function writeWeights(
 
 /**
  * Loads the weights of a checkpoint into `model` (built with the run's architecture; the
- * weights are matched by name, so `softmax: true` or a rebuilt model fit). `target` is a run
+ * weights are matched by name, so `softmax: true` or a rebuilt model fit). A checkpoint inside
+ * a run directory must be that run's (its fingerprint against config.json) and is refused with
+ * its name otherwise; a malformed one is refused as well. `target` is a run
  * directory — `checkpoint` picks `last` (default), `best` or a file name — or a checkpoint file.
  * Returns which checkpoint was loaded and its full state (step, epoch, optimizer buffers…).
  */
@@ -296,6 +343,8 @@ export function loadCheckpointInto(
   checkKeys('loadCheckpointInto', options, ['checkpoint']);
   const path = resolveCheckpoint(target, options.checkpoint ?? 'last');
   const state = readCheckpoint(path);
+  const owner = ownerOf(path);
+  if (owner !== null) checkCheckpointOwner(state, owner, path);
   writeWeights(model, state, path);
   return { name: basename(path), path, step: state.step, state };
 }

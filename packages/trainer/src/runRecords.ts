@@ -25,6 +25,18 @@ export interface StepLine {
   commMs?: number;
 }
 
+/**
+ * Examples the training loader skipped (unreadable, undecodable): how many, and the first
+ * {@link MAX_SKIP_EXAMPLES} with their reasons.
+ */
+export interface SkipRecord {
+  count: number;
+  examples: { epoch: number; path: string; reason: string }[];
+}
+
+/** Skipped examples listed with their reason in a record; the count goes on. */
+export const MAX_SKIP_EXAMPLES = 100;
+
 /** A metrics.jsonl line written at every epoch end, with the validation errors when measured. */
 export interface EpochLine {
   type: 'epoch';
@@ -37,6 +49,8 @@ export interface EpochLine {
   valTop1Error: number | null;
   valTop5Error: number | null;
   timeMs: number;
+  /** Training examples the loader skipped in this epoch (absent before 0.2). */
+  skipped?: SkipRecord;
 }
 
 /** One line of metrics.jsonl. */
@@ -70,7 +84,15 @@ export interface TrainSummary {
   lastCheckpoint: string;
   /** SHA-256 of the final weights in the model's weight order, float32 little-endian. */
   weightsSha256: string;
+  /**
+   * Training examples the loader skipped over the whole run, up to where it stopped (also with
+   * `maxSteps` before an epoch ended, when no epoch line reports them). Absent before 0.2.
+   */
+  skipped?: SkipRecord;
+  /** The backend that ran (the last session's, after a resume). */
   backend: string;
+  /** The backend asked for (`requestedBackend`, e.g. 'auto'); absent when it was the one that ran. */
+  backendRequested?: string;
 }
 
 /**
@@ -95,6 +117,7 @@ export interface RunFingerprint {
   weights: { name: string; shape: number[] }[];
   trainData: { batchesPerEpoch: number; batchSize: number | null; size: number | null };
   valData: { batches: number; size: number | null } | null;
+  /** The backend asked for (`requestedBackend`), else the one that ran: compared on resume. */
   backend: string;
   meta: Record<string, unknown> | null;
 }
@@ -106,5 +129,7 @@ export interface RunConfigFile {
   run: RunFingerprint;
   /** The model's topology (`model.toJSON(null, false)`). */
   topology: unknown;
+  /** The backend asked for and the one that ran when the run started (absent before 0.2). */
+  backend?: { requested: string; actual: string };
   createdAt: string;
 }

@@ -1,4 +1,5 @@
 import type { CheckpointState } from './checkpoint';
+import type { SkipRecord } from './runRecords';
 
 /** Mutable position of a run: what a checkpoint stores besides the tensors. */
 export interface RunState {
@@ -13,7 +14,12 @@ export interface RunState {
   best: { name: string; valError: number } | null;
   lastCheckpoint: string | null;
   lastVal: { top1: number; top5: number } | null;
+  /** Examples the training loader skipped so far: in the whole run, and in the current epoch. */
+  skipped: SkipRecord;
+  epochSkipped: SkipRecord;
 }
+
+const noSkips = (): SkipRecord => ({ count: 0, examples: [] });
 
 /** The state of a run before its first step. */
 export function freshState(): RunState {
@@ -29,6 +35,8 @@ export function freshState(): RunState {
     best: null,
     lastCheckpoint: null,
     lastVal: null,
+    skipped: noSkips(),
+    epochSkipped: noSkips(),
   };
 }
 
@@ -37,6 +45,8 @@ export interface StoredRunState {
   epochStats: { loss: number; top1: number; count: number };
   best: RunState['best'];
   lastVal: RunState['lastVal'];
+  /** Absent in checkpoints written before 0.2. */
+  skipped?: { run: SkipRecord; epoch: SkipRecord };
 }
 
 /** The state a run resumes with, from checkpoint `name`. */
@@ -54,5 +64,7 @@ export function stateFromCheckpoint(loaded: CheckpointState, name: string): RunS
     best: extra.best,
     lastCheckpoint: name,
     lastVal: extra.lastVal,
+    skipped: extra.skipped?.run ?? noSkips(),
+    epochSkipped: extra.skipped?.epoch ?? noSkips(),
   };
 }

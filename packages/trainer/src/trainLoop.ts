@@ -4,7 +4,7 @@ import type { Engine } from './engines/engine';
 import { DivergenceError, RunDirectoryError, TrainingInterruptedError } from './errors';
 import type { StopReason, TrainObserver } from './observers/observer';
 import { validation } from './observers/validation';
-import type { EpochLine, StepLine, TrainSummary } from './runRecords';
+import { type EpochLine, MAX_SKIP_EXAMPLES, type StepLine, type TrainSummary } from './runRecords';
 import type { RunState } from './runState';
 import type { TrainPlan } from './trainOptions';
 
@@ -69,7 +69,11 @@ export async function trainLoop(
       bestCheckpoint: s.best?.name ?? null,
       lastCheckpoint: s.lastCheckpoint as string,
       weightsSha256: weightsSha256(plan.parts.whole),
+      skipped: s.skipped,
       backend: options.backendName ?? tf.getBackend(),
+      ...(plan.fingerprint.backend !== (options.backendName ?? tf.getBackend())
+        ? { backendRequested: plan.fingerprint.backend }
+        : {}),
     };
     await engine.finish(s.step, summary); // multi-device: workers end, replicas agree
     emit('end', summary);
@@ -91,12 +95,28 @@ export async function trainLoop(
           ? options.trainLoader.epoch(epoch, { startBatch: skip })
           : options.trainLoader.epoch(epoch);
       let b = skip > 0 && batches.startBatch === skip ? skip : 0;
+      // Skips the loader reported before this session's first step of the epoch were counted
+      // by the session that trained those batches (a loader without startBatch re-reads them).
+      let skipsSeen = b === skip ? 0 : Number.NaN;
+      const takeSkips = () => {
+        const all = batches.report?.skipped ?? [];
+        if (Number.isNaN(skipsSeen)) return;
+        for (const k of all.slice(skipsSeen)) {
+          const entry = { epoch, path: k.path, reason: k.reason };
+          for (const r of [s.skipped, s.epochSkipped]) {
+            r.count++;
+            if (r.examples.length < MAX_SKIP_EXAMPLES) r.examples.push(entry);
+          }
+        }
+        skipsSeen = all.length;
+      };
       let stopping: StopReason | null = null;
       let waitFrom = performance.now();
       for await (const batch of batches) {
         if (b < skip) {
           tf.dispose([batch.images, batch.labels]);
           b++;
+          if (b === skip) skipsSeen = batches.report?.skipped.length ?? 0;
           waitFrom = performance.now();
           continue;
         }
@@ -115,6 +135,7 @@ export async function trainLoop(
         tf.dispose(Object.values(g.grads));
         s.step++;
         b++;
+        takeSkips();
         s.batchInEpoch = b;
         s.epochLoss += g.loss * g.count;
         s.epochTop1 += g.top1;
@@ -144,6 +165,7 @@ export async function trainLoop(
         if (stopping !== null) break;
         waitFrom = performance.now();
       }
+      takeSkips(); // batches whose every example was skipped at the epoch's end
       if (stopping !== null) return await stop(stopping, null);
       const val = validate === null ? null : await validate();
       schedule.epochEnd(epoch, val?.top1);
@@ -157,6 +179,7 @@ export async function trainLoop(
         valTop1Error: val?.top1 ?? null,
         valTop5Error: val?.top5 ?? null,
         timeMs: elapsed(),
+        skipped: s.epochSkipped,
       };
       s.lastVal = val;
       s.valError = val?.top1 ?? null;
@@ -165,6 +188,7 @@ export async function trainLoop(
       s.epochLoss = 0;
       s.epochTop1 = 0;
       s.epochCount = 0;
+      s.epochSkipped = { count: 0, examples: [] };
       const last = epoch + 1 === options.epochs;
       emit('epochEnd', { line, last });
       if (last) return await stop('epochs', line);

@@ -1,6 +1,6 @@
 import type { Batch } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
-import type { CheckpointPhase } from './checkpoint';
+import { type CheckpointPhase, fingerprintHash } from './checkpoint';
 import { TrainerArgumentError } from './errors';
 import { type LossFn, softmaxCrossEntropy } from './loss';
 import type { TrainObserver } from './observers/observer';
@@ -28,7 +28,12 @@ export interface Loader {
   epoch(
     e: number,
     options?: { startBatch?: number },
-  ): AsyncIterable<Batch> & { length: number; startBatch?: number };
+  ): AsyncIterable<Batch> & {
+    length: number;
+    startBatch?: number;
+    /** The examples skipped so far, as @rectifier/data's loaders report them (read at stops). */
+    report?: { skipped: { path: string; reason: string }[] };
+  };
   batchSize?: number;
   size?: number;
 }
@@ -101,6 +106,13 @@ export interface TrainOptions extends ParallelTrainOptions {
    * `tf.getBackend()` alone cannot tell the two apart.
    */
   backendName?: string;
+  /**
+   * The backend the caller asked for, when it let something choose (the app's `backend: auto`).
+   * config.json's fingerprint records it instead of the engine that ran, so a run that fell
+   * back (oneDNN → wasm) resumes on whichever engine is available then; config.json and
+   * summary.json record requested and actual apart. Default: the actual backend (pinned).
+   */
+  requestedBackend?: string;
 }
 
 export const optionKeys = [
@@ -126,6 +138,7 @@ export const optionKeys = [
   'hooks',
   'meta',
   'backendName',
+  'requestedBackend',
   ...parallelOptionKeys, // multi-device
 ] as const;
 
@@ -160,6 +173,8 @@ export interface TrainPlan {
   stepsPerEpoch: number;
   /** `config.json`'s `run`: compared on resume. */
   fingerprint: RunFingerprint;
+  /** Its hash, recorded in every checkpoint (which run wrote it). */
+  fingerprintHash: string;
   maxSteps: number | null;
   /** Multi-device settings; null for one process. */
   multi: ResolvedParallel | null;
@@ -189,6 +204,14 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
   ) {
     throw new TrainerArgumentError(
       `train: \`backendName\` must be a non-empty string such as selectBackend()'s \`name\`. Received: backendName=${String(options.backendName)} (${typeof options.backendName})`,
+    );
+  }
+  if (
+    options.requestedBackend !== undefined &&
+    (typeof options.requestedBackend !== 'string' || options.requestedBackend === '')
+  ) {
+    throw new TrainerArgumentError(
+      `train: \`requestedBackend\` must be a non-empty string such as 'auto'. Received: requestedBackend=${String(options.requestedBackend)} (${typeof options.requestedBackend})`,
     );
   }
   const keep = positiveInteger('keep', options.keep ?? 2);
@@ -282,7 +305,7 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
       options.valLoader === undefined
         ? null
         : { batches: valBatches, size: options.valLoader.size ?? null },
-    backend: options.backendName ?? tf.getBackend(),
+    backend: options.requestedBackend ?? options.backendName ?? tf.getBackend(),
     meta: options.meta ?? null,
   };
   return {
@@ -295,6 +318,7 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
     accumulate,
     stepsPerEpoch,
     fingerprint,
+    fingerprintHash: fingerprintHash(fingerprint),
     maxSteps,
     multi,
   };

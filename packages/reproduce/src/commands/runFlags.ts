@@ -105,6 +105,25 @@ export const scaleOption = () =>
     .choices(['cpu', 'paper'])
     .default('cpu');
 
+/** `--collective-timeout`, of `train` and `resume` (not part of the run's config). */
+export const collectiveTimeoutOption = () =>
+  new Option(
+    '--collective-timeout <seconds>',
+    'multi-device: seconds to wait for a worker before declaring it hung (default: 10 × the slowest step, at least 60)',
+  );
+
+/** The flag's value in ms, or undefined when absent; a usage error names the flag. */
+export function collectiveTimeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(
+      `--collective-timeout must be a positive number of seconds. Received: ${JSON.stringify(value)}`,
+    );
+  }
+  return seconds * 1000;
+}
+
 /** `table2/relu` → preset config; `table2` alone only if the experiment has one variant. */
 export function presetConfig(preset: string, scale: 'cpu' | 'paper'): RunConfigInput {
   const [name, variant] = preset.split('/');

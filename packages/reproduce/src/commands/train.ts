@@ -3,7 +3,15 @@ import type { Command } from 'commander';
 import { parseRunConfig, type RunConfigInput, readConfigFile } from '../config';
 import { trainRun } from '../run';
 import { type Io, printJson, withExample } from './io';
-import { addOverrides, overridesOf, presetConfig, scaleOption, warnThreads } from './runFlags';
+import {
+  addOverrides,
+  collectiveTimeoutMs,
+  collectiveTimeoutOption,
+  overridesOf,
+  presetConfig,
+  scaleOption,
+  warnThreads,
+} from './runFlags';
 
 export function trainCommand(program: Command, io: Io): void {
   withExample(
@@ -17,6 +25,7 @@ export function trainCommand(program: Command, io: Io): void {
         )
         .option('--config <file>', 'JSON or YAML config (keys as in docs/packages/reproduce.md)')
         .addOption(scaleOption())
+        .addOption(collectiveTimeoutOption())
         .option('--run-dir <dir>', 'run directory (default runs/train-<time>)')
         .option('--json', 'print the summary as JSON only'),
     ).action(async (o) => {
@@ -27,7 +36,10 @@ export function trainCommand(program: Command, io: Io): void {
       warnThreads(io, config.threads);
       const runDir =
         o.runDir ?? join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      const summary = await trainRun(config, runDir, { handleSigint: true });
+      const summary = await trainRun(config, runDir, {
+        handleSigint: true,
+        collectiveTimeoutMs: collectiveTimeoutMs(o.collectiveTimeout),
+      });
       if (o.json) printJson(io, { runDir, ...summary });
       else
         io.out(

@@ -42,10 +42,12 @@ export function writeRunCheckpoint(plan: TrainPlan, s: RunState): void {
     epochStats: { loss: s.epochLoss, top1: s.epochTop1, count: s.epochCount },
     best: s.best,
     lastVal: s.lastVal,
+    skipped: { run: s.skipped, epoch: s.epochSkipped },
   };
   const name = writeCheckpoint(
     p.checkpoints,
     {
+      fingerprint: plan.fingerprintHash,
       step: s.step,
       epoch: s.epoch,
       batchInEpoch: s.batchInEpoch,

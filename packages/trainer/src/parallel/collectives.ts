@@ -9,6 +9,8 @@ export interface Collectives {
   readonly size: number;
   /** Where the run is, for error messages (`step 3, gather of trunk features`). */
   context: { step: number; phase: string };
+  /** Current wait limit (ms) for another rank; rank 0 and MPI ranks move it as steps are timed. */
+  timeoutMs: number;
   /** Sums `data` element-wise over all ranks, in place; every rank ends with the same sum. */
   allreduceSum(data: Float32Array): Promise<void>;
   /** Rank r sends `data` (counts[r] elements); rank 0 gets the concatenation in rank order, others null. */

@@ -93,7 +93,35 @@ describe('faults of the local engine', () => {
     );
     expect(stop.seen).toHaveLength(2);
     expect(children()).toEqual([]);
+    // The error says how to wait longer when the worker was only slow.
+    expect(err.message).toMatch(
+      /raise the timeout: the `timeoutMs` option of train\(\) and resume\(\)/,
+    );
   });
+
+  test('a worker slowed for 11 s (a loaded machine) is not declared hung by default', async () => {
+    // The old fixed 10 s timeout aborted such runs; the default is now ≥ 60 s (and ≥ 10 × the
+    // slowest step). The worker is stopped after step 2 and continued 11 s later.
+    const runDir = dir();
+    let paused = 0;
+    const summary = await train({
+      ...setup({
+        hooks: {
+          afterStep: (step: number) => {
+            if (step !== 2) return;
+            const [pid] = children();
+            process.kill(pid, 'SIGSTOP');
+            paused = pid;
+            setTimeout(() => process.kill(pid, 'SIGCONT'), 11_000);
+          },
+        },
+      }),
+      runDir,
+    });
+    expect(paused).toBeGreaterThan(0);
+    expect(summary.steps).toBe(6);
+    expect(children()).toEqual([]);
+  }, 60_000);
 
   test('a worker that cannot start fails the run before step 1 with its error', async () => {
     const runDir = dir();

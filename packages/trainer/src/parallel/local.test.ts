@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selectBackend } from '@rectifier/backend';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TrainerArgumentError } from '../errors';
@@ -83,4 +84,49 @@ describe('workerImports', () => {
     );
     expect(existsSync(options.runDir)).toBe(false);
   });
+});
+
+describe('uneven last batch: shards with no image train like one process', () => {
+  // On wasm, where a kernel asked to run on zero images failed (XNNPACK setup, divide by zero).
+  beforeAll(async () => {
+    await selectBackend({ prefer: 'wasm' });
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  // 17 images in batches of 16: the last batch has 1 image, so every worker's shard is empty;
+  // 5 images in batches of 2 over 3 devices: shards [1, 1, 0], then [1, 0, 0].
+  const cases = [
+    { size: 17, batchSize: 16, devices: 2 },
+    { size: 5, batchSize: 2, devices: 3 },
+  ];
+  const references = new Map<string, Float32Array[]>();
+  const reference = async (size: number, batchSize: number) => {
+    const key = `${size}/${batchSize}`;
+    if (!references.has(key)) {
+      const one = setup({ trainLoader: tinyLoader({ size, batchSize }), epochs: 2 });
+      await train(one);
+      references.set(key, weightsOf(one));
+    }
+    return references.get(key) as Float32Array[];
+  };
+  test.each(
+    cases.flatMap((c) => (['hybrid', 'data'] as const).map((parallel) => ({ ...c, parallel }))),
+  )(
+    '$parallel, $size images in batches of $batchSize on $devices devices',
+    async ({ size, batchSize, devices, parallel }) => {
+      const options = setup({
+        trainLoader: tinyLoader({ size, batchSize }),
+        epochs: 2,
+        devices,
+        parallel,
+      });
+      const initial = weightsOf(options);
+      const summary = await train(options);
+      expect(summary.steps).toBe(2 * Math.ceil(size / batchSize));
+      const got = weightsOf(options);
+      expect(maxAbsDiff(got, initial)).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(got, await reference(size, batchSize))).toBeLessThanOrEqual(1e-5);
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { ParallelError } from '../errors';
 import type { Collectives } from './collectives';
+import { RAISE_TIMEOUT_ADVICE } from './collectiveTimeout';
 import { DATA, ERROR, Peer } from './peer';
 
 /**
@@ -76,12 +77,12 @@ export class LocalRoot implements Collectives {
     return this.children.map((c) => c.pid ?? -1);
   }
 
-  private error(rank: number, what: string): ParallelError {
+  private error(rank: number, what: string, timedOut = false): ParallelError {
     const pid = this.children[rank - 1]?.pid;
     const { step, phase } = this.context;
     const when = step === 0 ? `before step 1 (${phase})` : `during step ${step} (${phase})`;
     return new ParallelError(
-      `Worker ${rank} (pid ${pid}) ${what} ${when}; the run stopped and its last checkpoint is kept (continue with resume()).`,
+      `Worker ${rank} (pid ${pid}) ${what} ${when}; the run stopped and its last checkpoint is kept (continue with resume())${timedOut ? `; ${RAISE_TIMEOUT_ADVICE}` : ''}.`,
       rank,
       step,
     );
@@ -89,13 +90,14 @@ export class LocalRoot implements Collectives {
 
   private recv(rank: number, timeoutMs = this.timeoutMs): Promise<Uint8Array> {
     return this.peers[rank - 1].recv(timeoutMs, () =>
-      this.error(rank, `sent nothing for ${timeoutMs} ms (hung?)`),
+      this.error(rank, `sent nothing for ${timeoutMs} ms (hung?)`, true),
     );
   }
 
   private sendTo(rank: number, payload: Uint8Array): Promise<void> {
-    return this.peers[rank - 1].send(payload, DATA, this.timeoutMs, () =>
-      this.error(rank, `read nothing for ${this.timeoutMs} ms (hung?)`),
+    const ms = this.timeoutMs;
+    return this.peers[rank - 1].send(payload, DATA, ms, () =>
+      this.error(rank, `read nothing for ${ms} ms (hung?)`, true),
     );
   }
 
@@ -193,6 +195,8 @@ export class LocalRoot implements Collectives {
 export class LocalWorker implements Collectives {
   readonly engine = 'local';
   context = { step: 0, phase: 'start-up' };
+  /** Unused: a worker waits for rank 0 without limit (its death closes the socket). */
+  timeoutMs = Number.POSITIVE_INFINITY;
   readonly pids: number[] = [];
   private readonly peer: Peer;
 

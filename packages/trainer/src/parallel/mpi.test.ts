@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { selectBackend } from '@rectifier/backend';
 import { needsSystemPackage } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -117,6 +118,35 @@ describe.runIf(mpiTests)('mpi engine', () => {
       expect(got.length).toBe(reference.length);
       expect(maxAbsDiff(got, initial)).toBeGreaterThan(1e-2);
       expect(maxAbsDiff(got, reference)).toBeLessThanOrEqual(1e-5);
+    },
+  );
+
+  test.each([
+    ['hybrid', 2],
+    ['data', 3],
+  ] as const)(
+    '%s, %i ranks on wasm, 17 images in batches of 16: empty shards train like one process',
+    async (parallel, ranks) => {
+      const model = tinyNet();
+      const flat = () =>
+        Float32Array.from(model.model.weights.flatMap((w) => Array.from(w.read().dataSync())));
+      await selectBackend({ prefer: 'wasm' });
+      try {
+        await train({
+          model,
+          optimizer: sgd({ learningRate: 0.05 }),
+          trainLoader: tinyLoader({ size: 17, batchSize: 16 }),
+          epochs: 2,
+          seed: 7,
+          quiet: true,
+          runDir: dir(),
+        });
+      } finally {
+        await tf.setBackend('cpu');
+      }
+      const got = await mpirun(ranks, parallel, 'vader', ['uneven']);
+      expect(maxAbsDiff(got, initial)).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(got, flat())).toBeLessThanOrEqual(1e-5);
     },
   );
 

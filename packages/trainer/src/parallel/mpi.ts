@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ParallelError } from '../errors';
 import type { Collectives } from './collectives';
+import { RAISE_TIMEOUT_ADVICE } from './collectiveTimeout';
 
 /**
  * The `mpi` engine: Open MPI through a small Node-API addon (native/mpi, built by this package's
@@ -124,7 +125,7 @@ class MpiCollectives implements Collectives {
     private readonly a: MpiAddon,
     readonly rank: number,
     readonly size: number,
-    private readonly timeoutMs: number,
+    public timeoutMs: number,
   ) {}
 
   private run<T>(p: Promise<T>): Promise<T> {
@@ -133,7 +134,7 @@ class MpiCollectives implements Collectives {
     return within(p, ms, () => {
       const { step, phase } = this.context;
       const when = step === 0 ? `before step 1 (${phase})` : `during step ${step} (${phase})`;
-      return `MPI rank ${this.rank}: a collective did not complete within ${ms} ms ${when}: another rank hung or died; the job is aborted (MPI_Abort) and the run's last checkpoint is kept (continue with resume()).`;
+      return `MPI rank ${this.rank}: a collective did not complete within ${ms} ms ${when}: another rank hung or died; the job is aborted (MPI_Abort) and the run's last checkpoint is kept (continue with resume()); ${RAISE_TIMEOUT_ADVICE}.`;
     }).catch((e: unknown) => {
       if (e instanceof ParallelError) this.abort(e.message);
       throw e;

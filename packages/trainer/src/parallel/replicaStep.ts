@@ -11,6 +11,7 @@ import {
   offsets,
   shardCounts,
 } from './collectives';
+import type { CollectiveTimeout } from './collectiveTimeout';
 import { partsOf, type Replica } from './replica';
 import { setWindow } from './shardDropout';
 import { type RecordedForward, recordForward } from './tape';
@@ -106,6 +107,14 @@ async function shardStep(
       h.counts.map((c) => c * per),
     ),
   );
+  // A mini-batch with fewer images than ranks (an epoch's uneven last batch) leaves some
+  // shards empty. Kernels are not asked to run on zero images (wasm's XNNPACK fails its setup,
+  // and integer kernels divide by the batch): an empty shard contributes zero gradients and no
+  // loss, which is exactly its share of the whole batch's sum.
+  if (mine === 0)
+    return r.mode === 'hybrid'
+      ? emptyHybridShard(comm, r, h, stats)
+      : emptyDataShard(comm, r, h, stats);
   const xs = tf.tensor(x, [mine, ...h.example]);
   if (h.dropoutSeed !== null) seedDropout(parts, h.dropoutSeed);
   const window = { offset: at, total: n };
@@ -230,6 +239,50 @@ async function reduceShared(
   return out;
 }
 
+/** Zero gradients for every shared weight (an empty shard's contribution to the sum). */
+function zeroGrads(r: Replica): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const w of r.shared) out[w.name] = tf.zeros(w.variable.shape);
+  return out;
+}
+
+/**
+ * A rank (never 0: it takes the first image) whose hybrid shard is empty: it joins the gather
+ * and the scatter with zero features, and the allreduce with zero trunk gradients.
+ */
+async function emptyHybridShard(
+  comm: Collectives,
+  r: Replica,
+  h: StepHeader,
+  stats: CommStats,
+): Promise<null> {
+  const fper = perExample((r.trunk as tf.LayersModel).outputs[0].shape.map((d) => d ?? 1));
+  const fcounts = h.counts.map((c) => c * fper);
+  comm.context = { step: h.step, phase: 'gather of trunk features' };
+  await timed(stats, () => comm.gatherv(new Float32Array(0), fcounts));
+  comm.context = { step: h.step, phase: 'scatter of feature gradients' };
+  await timed(stats, () => comm.scatterv(null, fcounts));
+  const summed = await reduceShared(comm, r, zeroGrads(r), h, stats);
+  r.optimizer.apply(summed, h.lr);
+  tf.dispose(Object.values(summed));
+  return null;
+}
+
+/** A rank whose data-parallel shard is empty: zero gradients, zero loss and errors. */
+async function emptyDataShard(
+  comm: Collectives,
+  r: Replica,
+  h: StepHeader,
+  stats: CommStats,
+): Promise<null> {
+  comm.context = { step: h.step, phase: 'scatter of labels' };
+  await timed(stats, () => comm.scatterv(null, h.counts));
+  const summed = await reduceShared(comm, r, zeroGrads(r), h, stats, new Float32Array(3));
+  r.optimizer.apply(summed, h.lr);
+  tf.dispose(Object.values(summed));
+  return null;
+}
+
 async function dataShard(shard: Shard): Promise<StepGradients | null> {
   const { comm, r, parts, h, xs, labels, stats } = shard;
   const root = comm.rank === 0;
@@ -315,7 +368,11 @@ export async function rootStop(
  * The loop of every rank but 0: takes rank 0's step messages until `stop`; returns what rank 0
  * sent with it (the run's summary).
  */
-export async function workerLoop(comm: Collectives, r: Replica): Promise<unknown> {
+export async function workerLoop(
+  comm: Collectives,
+  r: Replica,
+  timeout?: CollectiveTimeout,
+): Promise<unknown> {
   const stats: CommStats = { lastMs: 0, totalMs: 0, steps: 0 };
   for (;;) {
     const h = decodeJson<StepHeader & { summary?: unknown }>(await comm.bcast(null));
@@ -323,6 +380,11 @@ export async function workerLoop(comm: Collectives, r: Replica): Promise<unknown
       await comm.gatherv(sharedSha(r), new Array(comm.size).fill(8));
       return h.summary;
     }
+    const t0 = performance.now();
     await shardStep(comm, r, h, null, null, stats);
+    if (timeout !== undefined) {
+      timeout.observe(performance.now() - t0);
+      comm.timeoutMs = timeout.ms;
+    }
   }
 }

@@ -9,6 +9,7 @@ import { softmaxCrossEntropy } from '../loss';
 import type { SgdOptimizer } from '../sgd';
 import type { ModelParts } from '../step';
 import { type Collectives, encodeJson } from './collectives';
+import { CollectiveTimeout } from './collectiveTimeout';
 import { layerPackages } from './layerPackages';
 import { LocalRoot } from './local';
 import { launchedByMpi, mpiAvailability, mpiCollectives } from './mpi';
@@ -35,8 +36,9 @@ export interface ParallelTrainOptions {
   /** `local` (default: child processes on this machine) or `mpi` (default under mpirun/srun). */
   engine?: 'local' | 'mpi';
   /**
-   * Silence (ms) after which a worker rank 0 is waiting for is declared hung (default 10000);
-   * measured from when rank 0 has finished its own share, so it does not grow with the step.
+   * Silence (ms) after which a rank being waited for is declared hung; measured from when rank 0
+   * has finished its own share. Default: derived from the steps — 10 × the slowest step seen,
+   * and at least 60 s — so a loaded machine does not abort a healthy job.
    */
   timeoutMs?: number;
   /**
@@ -64,7 +66,8 @@ export interface ResolvedParallel {
   engine: 'local' | 'mpi';
   mode: ParallelMode;
   size: number;
-  timeoutMs: number;
+  /** The caller's fixed timeout, or null: derived from the step times (collectiveTimeout.ts). */
+  timeoutMs: number | null;
   imports: string[];
 }
 
@@ -103,8 +106,8 @@ export function resolveParallel(options: ParallelTrainOptions): ResolvedParallel
       `train: \`devices\` (${devices}) differs from the MPI world size (${mpi.size}); leave \`devices\` out under mpirun/srun or launch with -np ${devices}.`,
     );
   }
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+  const timeoutMs = options.timeoutMs ?? null;
+  if (timeoutMs !== null && (typeof timeoutMs !== 'number' || !(timeoutMs > 0))) {
     throw new TrainerArgumentError(
       `train: \`timeoutMs\` must be a positive number of milliseconds. Received: timeoutMs=${String(timeoutMs)}`,
     );
@@ -208,11 +211,12 @@ export async function startParallel(
     );
   }
   const replica = replicaOf(p.mode, parts, optimizer, loss);
+  const timeout = new CollectiveTimeout(p.timeoutMs);
   let comm: Collectives;
   if (p.engine === 'local') {
     const program = workerProgram();
-    comm = new LocalRoot({ size: p.size, ...program, timeoutMs: p.timeoutMs, env: deviceEnv });
-  } else comm = await mpiCollectives(p.timeoutMs);
+    comm = new LocalRoot({ size: p.size, ...program, timeoutMs: timeout.ms, env: deviceEnv });
+  } else comm = await mpiCollectives(timeout.ms);
   const stats: CommStats = { lastMs: 0, totalMs: 0, steps: 0 };
   try {
     const init = initMessage(replica, tf.getBackend(), p.imports, p.engine === 'local');
@@ -220,7 +224,7 @@ export async function startParallel(
     if (comm instanceof LocalRoot) {
       comm.timeoutMs = START_TIMEOUT_MS;
       await comm.barrier();
-      comm.timeoutMs = p.timeoutMs;
+      comm.timeoutMs = timeout.ms;
     } else await comm.barrier();
     await sendInitialState(comm, replica, init);
   } catch (e) {
@@ -231,7 +235,13 @@ export async function startParallel(
   return {
     comm,
     stats,
-    step: (images, labels, info) => rootStep(comm, replica, images, labels, info, stats),
+    async step(images, labels, info) {
+      const t0 = performance.now();
+      const g = await rootStep(comm, replica, images, labels, info, stats);
+      timeout.observe(performance.now() - t0);
+      comm.timeoutMs = timeout.ms;
+      return g;
+    },
     stepMetrics: () => ({ commMs: stats.lastMs }),
     async finish(step, summary) {
       await rootStop(comm, replica, step, summary);
@@ -255,7 +265,8 @@ export async function followParallel<T>(
   optimizer: SgdOptimizer,
   loss: LossFn,
 ): Promise<T> {
-  const comm = await mpiCollectives(p.timeoutMs);
+  const timeout = new CollectiveTimeout(p.timeoutMs);
+  const comm = await mpiCollectives(timeout.ms);
   const replica = replicaOf(p.mode, parts, optimizer, loss);
   replica.own = [];
   try {
@@ -264,7 +275,7 @@ export async function followParallel<T>(
     replica.optimizer = replicaOptimizer(init, replica.shared);
     await comm.barrier();
     await receiveInitialState(comm, replica, init);
-    const summary = (await workerLoop(comm, replica)) as T;
+    const summary = (await workerLoop(comm, replica, timeout)) as T;
     await comm.close();
     return summary;
   } catch (e) {
