@@ -2,7 +2,7 @@ import { maxRelativeError, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PreluGrad } from '../kernelNames';
-import { normalData } from '../testing/normalData';
+import { preluInputs } from '../testing/normalData';
 import { registerWasmTrainingKernels } from './register';
 
 beforeAll(() => {
@@ -26,9 +26,8 @@ describe('wasm PReLU gradient kernel (one call for dx and dα)', () => {
     { x: [3, 7, 5, 6], alpha: [] },
     { x: [9, 13], alpha: [1, 13] },
   ])('x $x, alpha $alpha: the definition', async (c) => {
-    const x = normalData(c.x, 61, -0.3).map((v, i) => (i % 11 === 0 ? 0 : v));
-    const a = normalData(c.alpha, 62, 0.25);
-    const dy = normalData(c.x, 63);
+    const { x: shifted, a, dy } = preluInputs(c, 61);
+    const x = shifted.map((v, i) => (i % 11 === 0 ? 0 : v));
     const [dx, da] = await onBackend('wasm', () =>
       tf.tidy(() => {
         const before = tf.memory().numTensors;
