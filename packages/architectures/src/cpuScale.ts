@@ -5,6 +5,14 @@ export interface CpuScaleVariant extends CpuVariant {
   model: ModelName;
 }
 
+/** Models A, B, C and VGG-19+SPP share one scale; only the model differs. */
+const eighthWidth = <M extends ModelName>(model: M) =>
+  ({
+    model,
+    options: { widthMultiplier: 0.125, fcUnits: 1024, numClasses: 10 },
+    cropSize: 112,
+  }) as const;
+
 /**
  * The CPU-scale variants used by the benchmark and the app (`docs/packages/architectures.md`
  * explains each choice). Every one keeps the paper's depth, kernel sizes, strides, SPP levels,
@@ -39,24 +47,8 @@ export const cpuScaleVariants = {
    * Models A, B, C and VGG-19+SPP at 1/8 width, fc 1024, 10 classes, 112 crops: the last conv
    * map is 7×7, exactly the 7×7 pyramid level (84–221 M multiply-adds per image).
    */
-  A: {
-    model: 'A',
-    options: { widthMultiplier: 0.125, fcUnits: 1024, numClasses: 10 },
-    cropSize: 112,
-  },
-  B: {
-    model: 'B',
-    options: { widthMultiplier: 0.125, fcUnits: 1024, numClasses: 10 },
-    cropSize: 112,
-  },
-  C: {
-    model: 'C',
-    options: { widthMultiplier: 0.125, fcUnits: 1024, numClasses: 10 },
-    cropSize: 112,
-  },
-  vgg19Spp: {
-    model: 'vgg19-spp',
-    options: { widthMultiplier: 0.125, fcUnits: 1024, numClasses: 10 },
-    cropSize: 112,
-  },
+  A: eighthWidth('A'),
+  B: eighthWidth('B'),
+  C: eighthWidth('C'),
+  vgg19Spp: eighthWidth('vgg19-spp'),
 } as const satisfies Record<string, CpuScaleVariant>;

@@ -146,28 +146,41 @@ describe('propagation on a 30-layer ReLU conv stack (Sec. 2.2)', () => {
     model.dispose();
   });
 
-  test('Xavier (std √(1/n)) halves both at every layer: factors average ½, the product ≈ 2^-29', () => {
-    const model = stack((seed) => xavier({ seed }));
+  /**
+   * A stack initialised by `init` (propagation seed 3): its per-layer factors average `expected`
+   * (named `shown` in messages), and both products stay below 2^`log2Bound`.
+   */
+  function expectShrinking(
+    init: Parameters<typeof stack>[0],
+    expected: number,
+    name: string,
+    shown: string,
+    log2Bound: number,
+  ) {
+    const model = stack(init);
     const report = propagation(model, input, { seed: 3 });
-    const f = factors(report, 0.5);
-    expectMean(f.forward, 1, 'Xavier forward factor / ½');
-    expectMean(f.backward, 1, 'Xavier backward factor / ½');
-    // The product is Π of the factors; 29 halvings leave it far below MSRA's order 1.
-    expect(log2(report.forwardProduct)).toBeLessThan(-20);
-    expect(log2(report.backwardProduct)).toBeLessThan(-20);
+    const f = factors(report, expected);
+    expectMean(f.forward, 1, `${name} forward factor / ${shown}`);
+    expectMean(f.backward, 1, `${name} backward factor / ${shown}`);
+    expect(log2(report.forwardProduct)).toBeLessThan(log2Bound);
+    expect(log2(report.backwardProduct)).toBeLessThan(log2Bound);
     model.dispose();
+  }
+
+  test('Xavier (std √(1/n)) halves both at every layer: factors average ½, the product ≈ 2^-29', () => {
+    // The product is Π of the factors; 29 halvings leave it far below MSRA's order 1.
+    expectShrinking((seed) => xavier({ seed }), 0.5, 'Xavier', '½', -20);
   });
 
   test('std 0.01 shrinks them far more (½·576·10⁻⁴ ≈ 0.029 per layer: 2^-148)', () => {
-    const model = stack((seed) => gaussian({ stddev: 0.01, seed }));
-    const report = propagation(model, input, { seed: 3 });
     const expected = 0.5 * 9 * channels * 1e-4;
-    const f = factors(report, expected);
-    expectMean(f.forward, 1, 'std-0.01 forward factor / 0.0288');
-    expectMean(f.backward, 1, 'std-0.01 backward factor / 0.0288');
-    expect(log2(report.forwardProduct)).toBeLessThan(-100);
-    expect(log2(report.backwardProduct)).toBeLessThan(-100);
-    model.dispose();
+    expectShrinking(
+      (seed) => gaussian({ stddev: 0.01, seed }),
+      expected,
+      'std-0.01',
+      '0.0288',
+      -100,
+    );
   });
 
   test('measured factors match the predicted ½·n·Var[w] of each layer (the sampled kernel)', () => {

@@ -135,19 +135,23 @@ describe('usage', () => {
 describe('end to end on a tiny data set', () => {
   const runDir = join(root, 'run');
   let trained: z.infer<typeof trainJson>;
-
-  beforeAll(async () => {
-    const r = await cli(
+  // Two epochs of table2/prelu on the tiny set into `dir`, plus any `extra` flags.
+  const trainTiny = (dir: string, ...extra: string[]) =>
+    cli(
       'train',
       '--preset',
       'table2/prelu',
       ...tiny,
       '--epochs',
       '2',
+      ...extra,
       '--run-dir',
-      runDir,
+      dir,
       '--json',
     );
+
+  beforeAll(async () => {
+    const r = await trainTiny(runDir);
     expect(r.err).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     trained = trainJson.parse(JSON.parse(r.out));
@@ -186,19 +190,7 @@ describe('end to end on a tiny data set', () => {
 
   it('--devices 2 trains the same run on two local worker processes (hybrid)', async () => {
     const dir = join(root, 'two-devices');
-    const r = await cli(
-      'train',
-      '--preset',
-      'table2/prelu',
-      ...tiny,
-      '--epochs',
-      '2',
-      '--devices',
-      '2',
-      '--run-dir',
-      dir,
-      '--json',
-    );
+    const r = await trainTiny(dir, '--devices', '2');
     expect(r.code, r.err).toBe(0);
     const summary = trainJson.parse(JSON.parse(r.out));
     expect(summary.steps).toBe(8);

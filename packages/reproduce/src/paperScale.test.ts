@@ -15,7 +15,8 @@ it('reproduce table4 --scale paper runs its first step and its dense tests on an
   const data = join(root, 'ilsvrc');
   await writeImageTree(data, { train: 2, val: 1 }, ['n01440764', 'n01443537']);
   const out = join(root, 'runs');
-  const r = await cli(
+  // The same command twice: the second run must reuse the first's results.
+  const args = [
     'reproduce',
     'table4',
     '--scale',
@@ -35,7 +36,8 @@ it('reproduce table4 --scale paper runs its first step and its dense tests on an
     '--out',
     out,
     '--json',
-  );
+  ];
+  const r = await cli(...args);
   expect(r.code, r.err).toBe(0);
   const result = JSON.parse(r.out);
   expect(result.runs).toHaveLength(2);
@@ -59,27 +61,7 @@ it('reproduce table4 --scale paper runs its first step and its dense tests on an
   expect(existsSync(result.report.html)).toBe(true);
 
   // Run again: finished runs and their tests are reused, nothing retrained.
-  const again = await cli(
-    'reproduce',
-    'table4',
-    '--scale',
-    'paper',
-    '--data',
-    data,
-    '--max-steps',
-    '1',
-    '--batch-size',
-    '2',
-    '--width',
-    '0.125',
-    '--fc-units',
-    '64',
-    '--backend',
-    'wasm',
-    '--out',
-    out,
-    '--json',
-  );
+  const again = await cli(...args);
   expect(again.code, again.err).toBe(0);
   expect(again.err).toMatch(/A-relu seed 0: finished earlier/);
   expect(again.err).toMatch(/A-prelu seed 0: tested earlier \(multi-scale\)/);

@@ -59,6 +59,19 @@ struct Entry {
   std::string impl;
 };
 
+// An entry holding one forward primitive, built from a shape whose `forward(kind)` gives its
+// primitive_desc (pooling's and PReLU's forward kernels).
+template <class Shape, class Primitive, prop_kind Kind>
+struct ForwardEntry : Entry {
+  Primitive primitive;
+  Shape shape;
+  explicit ForwardEntry(const std::vector<int64_t> &key) : shape(key) {
+    auto pd = shape.forward(Kind);
+    primitive = Primitive(pd);
+    impl = pd.impl_info_str();
+  }
+};
+
 using CacheKey = std::pair<char, std::vector<int64_t>>;
 std::map<CacheKey, std::unique_ptr<Entry>> &cache();
 

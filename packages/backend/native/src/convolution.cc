@@ -64,40 +64,33 @@ struct ConvForward : Entry {
 };
 
 namespace I = layout::Conv2DBackpropInput;
-
-struct ConvBackwardData : Entry {
-  dnnl::convolution_backward_data primitive;
-  Conv conv;
-  Staged weights;
-  explicit ConvBackwardData(const std::vector<int64_t> &key) : conv(key) {
-    auto hint = conv.forward(false, false);
-    auto desc = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, conv.src,
-                                                      conv.weightsAny, conv.dst, conv.strides,
-                                                      conv.dilation, conv.padL, conv.padR);
-    auto pd = dnnl::convolution_backward_data::primitive_desc(desc, cpu(), hint);
-    primitive = dnnl::convolution_backward_data(pd);
-    weights.prepare(conv.weightsUser, pd.weights_desc(), false);
-    impl = pd.impl_info_str();
-  }
-};
-
 namespace W = layout::Conv2DBackpropFilter;
 
-struct ConvBackwardWeights : Entry {
-  dnnl::convolution_backward_weights primitive;
+// Both gradients build the same way: one desc over the geometry, hinted by the forward primitive.
+// Backward data reads the filter (staged into the primitive's layout before the call); backward
+// weights writes it (staged, then reordered back to HWIO after the call).
+template <class Primitive, bool WritesWeights>
+struct ConvBackward : Entry {
+  Primitive primitive;
   Conv conv;
   Staged weights;
-  explicit ConvBackwardWeights(const std::vector<int64_t> &key) : conv(key) {
+  explicit ConvBackward(const std::vector<int64_t> &key) : conv(key) {
     auto hint = conv.forward(false, false);
-    auto desc = dnnl::convolution_backward_weights::desc(
-        algorithm::convolution_direct, conv.src, conv.weightsAny, conv.dst, conv.strides,
-        conv.dilation, conv.padL, conv.padR);
-    auto pd = dnnl::convolution_backward_weights::primitive_desc(desc, cpu(), hint);
-    primitive = dnnl::convolution_backward_weights(pd);
-    weights.prepare(conv.weightsUser, pd.diff_weights_desc(), true);
+    typename Primitive::desc desc(algorithm::convolution_direct, conv.src, conv.weightsAny,
+                                  conv.dst, conv.strides, conv.dilation, conv.padL, conv.padR);
+    typename Primitive::primitive_desc pd(desc, cpu(), hint);
+    primitive = Primitive(pd);
+    if constexpr (WritesWeights) {
+      weights.prepare(conv.weightsUser, pd.diff_weights_desc(), true);
+    } else {
+      weights.prepare(conv.weightsUser, pd.weights_desc(), false);
+    }
     impl = pd.impl_info_str();
   }
 };
+
+using ConvBackwardData = ConvBackward<dnnl::convolution_backward_data, false>;
+using ConvBackwardWeights = ConvBackward<dnnl::convolution_backward_weights, true>;
 
 Napi::Value Conv2D(const Napi::CallbackInfo &info) {
   Call call(info, F::count);

@@ -28,15 +28,7 @@ struct Pool {
   }
 };
 
-struct PoolForward : Entry {
-  dnnl::pooling_forward primitive;
-  Pool pool;
-  explicit PoolForward(const std::vector<int64_t> &key) : pool(key) {
-    auto pd = pool.forward(prop_kind::forward_inference);
-    primitive = dnnl::pooling_forward(pd);
-    impl = pd.impl_info_str();
-  }
-};
+using PoolForward = ForwardEntry<Pool, dnnl::pooling_forward, prop_kind::forward_inference>;
 
 // The gradient re-runs the forward pass for oneDNN's arg-max workspace (tfjs hands over x and
 // y, not the positions), then scatters dy through it.
@@ -63,8 +55,8 @@ namespace F = layout::MaxPool;
 Napi::Value MaxPool(const Napi::CallbackInfo &info) {
   Call call(info, F::count);
   auto &e = call.entry<PoolForward>('p', F::batch);
-  run(e.primitive, {{DNNL_ARG_SRC, call.tensor(e.pool.src, F::x, "x")},
-                    {DNNL_ARG_DST, call.tensor(e.pool.dst, F::y, "y")}});
+  run(e.primitive, {{DNNL_ARG_SRC, call.tensor(e.shape.src, F::x, "x")},
+                    {DNNL_ARG_DST, call.tensor(e.shape.dst, F::y, "y")}});
   return info.Env().Undefined();
 }
 

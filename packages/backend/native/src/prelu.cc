@@ -22,15 +22,7 @@ struct PreluShape {
   }
 };
 
-struct PreluForward : Entry {
-  dnnl::prelu_forward primitive;
-  PreluShape shape;
-  explicit PreluForward(const std::vector<int64_t> &key) : shape(key) {
-    auto pd = shape.forward(prop_kind::forward_training);
-    primitive = dnnl::prelu_forward(pd);
-    impl = pd.impl_info_str();
-  }
-};
+using PreluForward = ForwardEntry<PreluShape, dnnl::prelu_forward, prop_kind::forward_training>;
 
 struct PreluBackward : Entry {
   dnnl::prelu_backward primitive;

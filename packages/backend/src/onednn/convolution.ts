@@ -119,6 +119,20 @@ export const fusedConv2D: OneDnnKernel = (addon, { inputs, backend, attrs }) => 
 };
 
 /**
+ * The geometry both backward convolutions hand to oneDNN, or undefined when the call is left to
+ * wasm (NCHW, a rounding mode, or non-float32 tensors).
+ */
+function backwardGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: ConvAttrs,
+  ...tensors: tf.TensorInfo[]
+): ConvGeometry | undefined {
+  const info = convInfo(xShape, filterShape, attrs);
+  return info === undefined || !floats(...tensors) ? undefined : convGeometry(info);
+}
+
+/**
  * dx of a convolution, on oneDNN's backward-data primitive:
  *   dx[b, h, w, ci] = Σ_{i, j, kh, kw, co : i·s + kh − top = h, j·s + kw − left = w} dy[b, i, j, co] · W[kh, kw, ci, co]
  * dy [b, oh, ow, co] NHWC, W HWIO; every stride and padding in one primitive.
@@ -126,14 +140,14 @@ export const fusedConv2D: OneDnnKernel = (addon, { inputs, backend, attrs }) => 
 export const conv2DBackpropInput: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const info = convInfo(a.inputShape, filter.shape, a);
-  if (info === undefined || !floats(dy, filter)) return undefined;
-  const [dx] = callAddon(addon, backend as HeapBackend, 'conv2dBackpropInput', {
+  const values = backwardGeometry(a.inputShape, filter.shape, a, dy, filter);
+  if (values === undefined) return undefined;
+  const outputs = { dx: a.inputShape };
+  return callAddon(addon, backend as HeapBackend, 'conv2dBackpropInput', {
     inputs: { dy, filter },
-    outputs: { dx: a.inputShape },
-    values: convGeometry(info),
-  });
-  return dx;
+    outputs,
+    values,
+  })[0];
 };
 
 /**
@@ -144,12 +158,12 @@ export const conv2DBackpropInput: OneDnnKernel = (addon, { inputs, backend, attr
 export const conv2DBackpropFilter: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const info = convInfo(x.shape, a.filterShape, a);
-  if (info === undefined || !floats(x, dy)) return undefined;
-  const [dw] = callAddon(addon, backend as HeapBackend, 'conv2dBackpropFilter', {
+  const values = backwardGeometry(x.shape, a.filterShape, a, x, dy);
+  if (values === undefined) return undefined;
+  const outputs = { dw: a.filterShape };
+  return callAddon(addon, backend as HeapBackend, 'conv2dBackpropFilter', {
     inputs: { x, dy },
-    outputs: { dw: a.filterShape },
-    values: convGeometry(info),
-  });
-  return dw;
+    outputs,
+    values,
+  })[0];
 };

@@ -1,22 +1,14 @@
-import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
+import { maxRelativeError, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test, vi } from 'vitest';
 import { PreluGrad } from '../kernelNames';
+import { preluInputs } from '../testing/normalData';
 import { oneDnnTests, useOneDnnAddon } from '../testing/oneDnnTests';
 import { setOneDnnEnabled } from './register';
 
 // PReLU (Eqn 1–3) on oneDNN: the forward `Prelu` kernel and the one-pass gradient kernel
 // (dx and dα together) against the definition, the cpu backend's composite and wasm's kernels.
 const oneDnn = useOneDnnAddon();
-
-const data = (shape: number[], seed: number, shift = 0) =>
-  Float32Array.from(
-    normalArray(
-      shape.reduce((p, d) => p * d, 1),
-      seed,
-    ),
-    (v) => v + shift,
-  );
 
 interface Case {
   label: string;
@@ -82,9 +74,8 @@ function compositeGrad(c: Case, x: Float32Array, a: Float32Array, dy: Float32Arr
 describe.runIf(oneDnnTests)('oneDNN PReLU: y, dx and dα in one pass', () => {
   test.each(cases)('$label: matches the definition, cpu and wasm', async (c) => {
     // Shifted so that about a third of the inputs are positive, with exact zeros mixed in.
-    const x = data(c.x, 31, -0.4).map((v, i) => (i % 97 === 0 ? 0 : v));
-    const a = data(c.alpha, 32, 0.25);
-    const dy = data(c.x, 33);
+    const { x: shifted, a, dy } = preluInputs(c, 31, -0.4);
+    const x = shifted.map((v, i) => (i % 97 === 0 ? 0 : v));
     const forward = vi.spyOn(oneDnn(), 'prelu');
     const backward = vi.spyOn(oneDnn(), 'preluGrad');
     setOneDnnEnabled(true);
@@ -106,9 +97,7 @@ describe.runIf(oneDnnTests)('oneDNN PReLU: y, dx and dα in one pass', () => {
 
   test('1 and 2 threads agree to rounding; a fixed count repeats bit for bit', async () => {
     const c = cases[0];
-    const x = data(c.x, 34, -0.3);
-    const a = data(c.alpha, 35, 0.25);
-    const dy = data(c.x, 36);
+    const { x, a, dy } = preluInputs(c, 34);
     setOneDnnEnabled(true);
     const one = await onBackend('wasm', () => preluAndGrad(c, x, a, dy));
     oneDnn().setThreads(2);
@@ -122,9 +111,7 @@ describe.runIf(oneDnnTests)('oneDNN PReLU: y, dx and dα in one pass', () => {
 
   test('slopes shared over other axes stay on wasm, with the same values as cpu', async () => {
     const c: Case = { label: 'per row', x: [6, 5, 4], alpha: [5, 1] };
-    const x = data(c.x, 37, -0.3);
-    const a = data(c.alpha, 38, 0.25);
-    const dy = data(c.x, 39);
+    const { x, a, dy } = preluInputs(c, 37);
     const backward = vi.spyOn(oneDnn(), 'preluGrad');
     setOneDnnEnabled(true);
     const engine = await onBackend('wasm', () => preluAndGrad(c, x, a, dy));
@@ -139,9 +126,7 @@ describe.runIf(oneDnnTests)('oneDNN PReLU: y, dx and dα in one pass', () => {
 
   test('no tensor leaks over repeated gradients', async () => {
     const c = cases[2];
-    const x = data(c.x, 40, -0.3);
-    const a = data(c.alpha, 41, 0.25);
-    const dy = data(c.x, 42);
+    const { x, a, dy } = preluInputs(c, 40);
     setOneDnnEnabled(true);
     await onBackend('wasm', () => {
       preluAndGrad(c, x, a, dy);

@@ -52,9 +52,9 @@ function setUp() {
   return { model, x, y };
 }
 
-async function oneStep(engine: boolean) {
-  setOneDnnEnabled(engine);
-  return onBackend('wasm', async () => {
+/** One SGD step of the small net on `backend`: its loss and the updated parameters. */
+function stepOn(backend: string) {
+  return onBackend(backend, async () => {
     const { model, x, y } = setUp();
     const loss = (await model.trainOnBatch(x, y)) as number;
     const params = model.getWeights().map((w) => w.dataSync());
@@ -62,6 +62,11 @@ async function oneStep(engine: boolean) {
     model.dispose();
     return { loss, params };
   });
+}
+
+async function oneStep(engine: boolean) {
+  setOneDnnEnabled(engine);
+  return stepOn('wasm');
 }
 
 describe.runIf(oneDnnTests)('SGD on wasm with the oneDNN kernels', () => {
@@ -72,14 +77,7 @@ describe.runIf(oneDnnTests)('SGD on wasm with the oneDNN kernels', () => {
     expect(addon.implementations().length).toBeGreaterThan(calls);
     const wasm = await oneStep(false);
     setOneDnnEnabled(false);
-    const cpu = await onBackend('cpu', async () => {
-      const { model, x, y } = setUp();
-      const loss = (await model.trainOnBatch(x, y)) as number;
-      const params = model.getWeights().map((w) => w.dataSync());
-      tf.dispose([x, y]);
-      model.dispose();
-      return { loss, params };
-    });
+    const cpu = await stepOn('cpu');
     for (const other of [wasm, cpu]) {
       expect(Math.abs(engine.loss - other.loss) / Math.abs(other.loss)).toBeLessThan(1e-4);
       engine.params.forEach((p, i) => {

@@ -1,6 +1,7 @@
-import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
+import { maxRelativeError, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { normalData } from '../testing/normalData';
 import { registerWasmTrainingKernels } from './register';
 
 const cases: [number[], number[], boolean][] = [
@@ -22,10 +23,7 @@ describe('wasm Max and Sum over middle axes', () => {
   });
 
   test.each(cases)('shape %j axes %j keepDims %s match cpu', async (shape, axes, keepDims) => {
-    const values = normalArray(
-      shape.reduce((p, d) => p * d, 1),
-      8,
-    );
+    const values = normalData(shape, 8);
     const run = () =>
       tf.tidy(() => {
         const x = tf.tensor(values, shape);

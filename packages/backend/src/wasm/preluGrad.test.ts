@@ -1,21 +1,13 @@
-import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
+import { maxRelativeError, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PreluGrad } from '../kernelNames';
+import { preluInputs } from '../testing/normalData';
 import { registerWasmTrainingKernels } from './register';
 
 beforeAll(() => {
   registerWasmTrainingKernels();
 });
-
-const data = (shape: number[], seed: number, shift = 0) =>
-  Float32Array.from(
-    normalArray(
-      shape.reduce((p, d) => p * d, 1),
-      seed,
-    ),
-    (v) => v + shift,
-  );
 
 /** dx and dα by Eqn 2–3 in float64 for slopes on the last axis (or one shared slope). */
 function definition(x: Float32Array, a: Float32Array, dy: Float32Array, channels: number) {
@@ -34,9 +26,8 @@ describe('wasm PReLU gradient kernel (one call for dx and dα)', () => {
     { x: [3, 7, 5, 6], alpha: [] },
     { x: [9, 13], alpha: [1, 13] },
   ])('x $x, alpha $alpha: the definition', async (c) => {
-    const x = data(c.x, 61, -0.3).map((v, i) => (i % 11 === 0 ? 0 : v));
-    const a = data(c.alpha, 62, 0.25);
-    const dy = data(c.x, 63);
+    const { x: shifted, a, dy } = preluInputs(c, 61);
+    const x = shifted.map((v, i) => (i % 11 === 0 ? 0 : v));
     const [dx, da] = await onBackend('wasm', () =>
       tf.tidy(() => {
         const before = tf.memory().numTensors;

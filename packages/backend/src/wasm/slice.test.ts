@@ -1,6 +1,7 @@
 import { normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { normalData } from '../testing/normalData';
 import { registerWasmTrainingKernels } from './register';
 
 const cases: [number[], number[], number[]][] = [
@@ -48,10 +49,7 @@ describe('wasm Slice', () => {
   });
 
   test.each(cases)('shape %j begin %j size %j matches cpu', async (shape, begin, size) => {
-    const values = normalArray(
-      shape.reduce((p, d) => p * d, 1),
-      3,
-    );
+    const values = normalData(shape, 3);
     const run = (dtype: 'float32' | 'int32') => () =>
       tf.tidy(() => {
         const x = tf.tensor(
