@@ -40,18 +40,14 @@ const allowedFile = new Set([
   'CHANGELOG.md',
   'bin/rectifier.js',
 ]);
-const nativeSources = new Set([
-  'native/binding.gyp',
-  'native/onednn.cc',
-  'native/build.mjs',
-  'native/mpi/binding.gyp',
-  'native/mpi/mpi.c',
-  'native/mpi/build.mjs',
-]);
+// The addons' sources, compiled by each package's install step: backend's oneDNN kernels (one file
+// per kernel family under native/src) and trainer's MPI binding, with the shared build helper.
+const nativeSource =
+  /^native\/(binding\.gyp|build\.mjs|addonBuild\.mjs|src\/\w+\.(cc|h)|mpi\/(binding\.gyp|mpi\.c|build\.mjs))$/;
 const allowed = (path) =>
   allowedFile.has(path) ||
   path.startsWith('dist/') ||
-  nativeSources.has(path) ||
+  nativeSource.test(path) ||
   (/^src\/.*\.ts$/.test(path) && !/\.test\.ts$|\/fixtures\/|^src\/testing\//.test(path));
 
 /** Package names the built files and types import or require (static specifiers, no built-ins). */
