@@ -1,28 +1,25 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel } from '@rectifier/architectures';
 import { createLoader, ImageDecodeError } from '@rectifier/data';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { DivergenceError, RunDirectoryError, TrainerArgumentError } from './errors';
 import { resume, train } from './run';
 import { plateauSchedule } from './schedules';
 import { sgd } from './sgd';
+import { tempRunDirs } from './testing/tempRunDirs';
 import { tinyLoader, type tinyNet } from './testing/tinyNet';
 import { tinyRunOptions } from './testing/tinyRun';
 import type { TrainOptions } from './trainOptions';
 import { weightsSha256 } from './weightsSha256';
 
-const root = mkdtempSync(join(tmpdir(), 'rectifier-trainer-'));
-let n = 0;
-const dir = () => join(root, `run-${n++}`);
+const { dir } = tempRunDirs('rectifier-trainer-');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const setup = tinyRunOptions;
 

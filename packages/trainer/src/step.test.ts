@@ -19,6 +19,17 @@ function batch(n: number, side = 8) {
   return { images, labels };
 }
 
+/** The 'small' net at 1/32 width, 3 classes and an 8-unit head, always from seed 1. */
+function smallNet(options: { softmax?: boolean }) {
+  return buildModel('small', {
+    widthMultiplier: 1 / 32,
+    fcUnits: 8,
+    numClasses: 3,
+    seed: 1,
+    ...options,
+  });
+}
+
 function values(grads: Record<string, tf.Tensor>) {
   return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync()]));
 }
@@ -75,13 +86,7 @@ describe('stepGradients', () => {
   });
 
   test("architectures' SeededDropout: the mask depends on the step's seed, not on how many calls came before", () => {
-    const built = buildModel('small', {
-      widthMultiplier: 1 / 32,
-      fcUnits: 8,
-      numClasses: 3,
-      seed: 1,
-      softmax: false,
-    });
+    const built = smallNet({ softmax: false });
     expect(built.head.layers.map((l) => l.getClassName())).toContain('RectifierDropout');
     const parts = modelParts(built);
     const images = tf.randomNormal([2, 112, 112, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
@@ -96,22 +101,11 @@ describe('stepGradients', () => {
   });
 
   test('a model ending in softmax is refused: the loss needs logits', () => {
-    const built = buildModel('small', {
-      widthMultiplier: 1 / 32,
-      fcUnits: 8,
-      numClasses: 3,
-      seed: 1,
-    });
+    const built = smallNet({});
     expect(() => modelParts(built)).toThrow(TrainerArgumentError);
     expect(() => modelParts(built)).toThrow(/softmax: false/);
     built.model.dispose();
-    const logits = buildModel('small', {
-      widthMultiplier: 1 / 32,
-      fcUnits: 8,
-      numClasses: 3,
-      seed: 1,
-      softmax: false,
-    });
+    const logits = smallNet({ softmax: false });
     const parts = modelParts(logits);
     expect(parts.trunkWeights.length).toBeGreaterThan(0);
     expect(parts.headWeights.map((w) => w.kind)).toContain('slope');

@@ -1,21 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { TrainerArgumentError, TrainingInterruptedError } from './errors';
 import type { TrainObserver } from './observers/observer';
 import { resume, train } from './run';
 import { readRunDirectory } from './runDirectory';
 import type { StepLine, TrainSummary } from './runRecords';
+import { tempRunDirs } from './testing/tempRunDirs';
 import { tinyRunOptions } from './testing/tinyRun';
 
-const root = mkdtempSync(join(tmpdir(), 'rectifier-loop-'));
-let n = 0;
-const dir = () => join(root, `run-${n++}`);
+const { dir } = tempRunDirs('rectifier-loop-');
 
 const setup = tinyRunOptions;
 
@@ -27,7 +25,6 @@ beforeAll(async () => {
   referenceDir = dir();
   reference = await train({ ...setup(), runDir: referenceDir });
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Steps and epochs of metrics.jsonl, as `step:N` / `epoch:N`. */
 const recorded = (runDir: string) =>

@@ -26,6 +26,22 @@ const values = (shape: number[], seed: number, shift = 0) =>
     shape,
   );
 
+/** A fused op's bias (seed `seed`) and PReLU slopes around 0.5 (seed `seed + 1`), `n` each. */
+const biasAndSlopes = (n: number, seed: number) => ({
+  bias: values([n], seed),
+  alpha: values([n], seed + 1, 0.5),
+});
+
+/** y(a, b) and the gradients of sum(y²) with respect to a and b, read back. */
+function valueAndGradients(
+  y: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  a: tf.Tensor,
+  b: tf.Tensor,
+): Float32Array[] {
+  const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => y(p, q).square().sum())([a, b]);
+  return [y(a, b), da, db].map((t) => t.dataSync() as Float32Array);
+}
+
 /** oneDNN's result against the cpu backend's and the wasm kernels' (rel. err ≤ 1e-4). */
 async function compare(
   fn: () => Float32Array[] | Float32Array,
@@ -94,8 +110,7 @@ describe.runIf(oneDnnTests)('oneDNN convolutions over the wasm kernels\u2019 gri
       const f = () => {
         const x = values([2, 9, 8, 3], 6);
         const w = values([3, 3, 3, 4], 7);
-        const bias = values([4], 8);
-        const alpha = values([4], 9, 0.5);
+        const { bias, alpha } = biasAndSlopes(4, 8);
         const y = (a: tf.Tensor, b: tf.Tensor) =>
           tf.fused.conv2d({
             x: a as tf.Tensor4D,
@@ -106,8 +121,7 @@ describe.runIf(oneDnnTests)('oneDNN convolutions over the wasm kernels\u2019 gri
             activation,
             preluActivationWeights: activation === 'prelu' ? alpha : undefined,
           });
-        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => y(a, b).square().sum())([x, w]);
-        return [y(x, w), dx, dw].map((t) => t.dataSync() as Float32Array);
+        return valueAndGradients(y, x, w);
       };
       await compare(f, activation === 'elu' ? [] : ['conv2d']);
     },
@@ -142,8 +156,7 @@ describe.runIf(oneDnnTests)('oneDNN matmul', () => {
     const f = () => {
       const a = values(c.ta ? [12, 8] : [8, 12], 12);
       const b = values(c.tb ? [6, 12] : [12, 6], 13);
-      const bias = values([6], 14);
-      const alpha = values([6], 15, 0.5);
+      const { bias, alpha } = biasAndSlopes(6, 14);
       const y = (p: tf.Tensor, q: tf.Tensor) =>
         tf.fused.matMul({
           a: p as tf.Tensor2D,
@@ -154,8 +167,7 @@ describe.runIf(oneDnnTests)('oneDNN matmul', () => {
           activation: c.activation,
           preluActivationWeights: c.activation === 'prelu' ? alpha : undefined,
         });
-      const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => y(p, q).square().sum())([a, b]);
-      return [y(a, b), da, db].map((t) => t.dataSync() as Float32Array);
+      return valueAndGradients(y, a, b);
     };
     // tfjs-backend-wasm 4.22's own _FusedMatMul (where Rectifier's wasm kernel sends transposed
     // operands) is off by 0.18–0.24 relative here in every transposed case; cpu is the reference.

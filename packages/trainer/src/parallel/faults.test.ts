@@ -1,23 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { ParallelError } from '../errors';
 import { resume, train } from '../run';
 import { sgd } from '../sgd';
+import { tempRunDirs } from '../testing/tempRunDirs';
 import { tinyLoader, tinyNet } from '../testing/tinyNet';
 import type { TrainOptions } from '../trainOptions';
 
-const root = mkdtempSync(join(tmpdir(), 'rectifier-faults-'));
-let n = 0;
-const dir = () => join(root, `run-${n++}`);
+const { dir } = tempRunDirs('rectifier-faults-');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** 48 examples in batches of 8: 6 steps, a checkpoint after every step. */
 function setup(overrides: Partial<TrainOptions> = {}): Omit<TrainOptions, 'runDir'> {

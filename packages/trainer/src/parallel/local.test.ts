@@ -1,36 +1,23 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { selectBackend } from '@rectifier/backend';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TrainerArgumentError } from '../errors';
 import { train } from '../run';
-import { sgd } from '../sgd';
-import { tinyLoader, tinyNet } from '../testing/tinyNet';
+import { tempRunDirs } from '../testing/tempRunDirs';
+import { tinyLoader, type tinyNet } from '../testing/tinyNet';
+import { parallelRunOptions } from '../testing/tinyRun';
 import type { TrainOptions } from '../trainOptions';
 
-const root = mkdtempSync(join(tmpdir(), 'rectifier-parallel-'));
-let n = 0;
-const dir = () => join(root, `run-${n++}`);
+const { dir } = tempRunDirs('rectifier-parallel-');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** 40 examples in batches of 8: 5 steps; dropout 0.5 and PReLU in the net. */
 function setup(overrides: Partial<TrainOptions> = {}): TrainOptions {
-  return {
-    model: tinyNet(),
-    optimizer: sgd({ learningRate: 0.05 }),
-    trainLoader: tinyLoader({ size: 40 }),
-    epochs: 1,
-    seed: 7,
-    quiet: true,
-    runDir: dir(),
-    ...overrides,
-  };
+  return { runDir: dir(), ...parallelRunOptions(overrides) };
 }
 
 function weightsOf(options: TrainOptions): Float32Array[] {

@@ -13,6 +13,8 @@ import { ParallelError, TrainerArgumentError } from '../errors';
 import { train } from '../run';
 import { sgd } from '../sgd';
 import { tinyLoader, tinyNet } from '../testing/tinyNet';
+import { parallelRunOptions } from '../testing/tinyRun';
+import type { TrainOptions } from '../trainOptions';
 import { assignLocalDevice, launchedByMpi, MPI_INSTALL, mpiAvailability } from './mpi';
 
 // The engine's tests need Open MPI (apt-get install openmpi-bin libopenmpi-dev) and the addon
@@ -78,6 +80,20 @@ async function mpirun(
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
 
+/** The engine's own checks, in this process (no mpirun): 6 steps of the tiny net, seed 1. */
+function trainOnMpi(options: Pick<TrainOptions, 'runDir'> & Partial<TrainOptions>) {
+  return train({
+    model: tinyNet(),
+    optimizer: sgd({ learningRate: 0.05 }),
+    trainLoader: tinyLoader(),
+    epochs: 1,
+    seed: 1,
+    quiet: true,
+    engine: 'mpi',
+    ...options,
+  });
+}
+
 describe.runIf(mpiTests)('mpi engine', () => {
   test('the addon is built (Open MPI present)', () => {
     expect(mpiAvailability()).toEqual({ available: true });
@@ -90,15 +106,7 @@ describe.runIf(mpiTests)('mpi engine', () => {
     const flat = () =>
       Float32Array.from(model.model.weights.flatMap((w) => Array.from(w.read().dataSync())));
     initial = flat();
-    await train({
-      model,
-      optimizer: sgd({ learningRate: 0.05 }),
-      trainLoader: tinyLoader({ size: 40 }),
-      epochs: 1,
-      seed: 7,
-      quiet: true,
-      runDir: dir(),
-    });
+    await train({ ...parallelRunOptions({ model }), runDir: dir() });
     reference = flat();
   });
 
@@ -185,16 +193,7 @@ describe.runIf(mpiTests)('mpi engine', () => {
     const saved = process.env.RECTIFIER_MPI_ADDON;
     process.env.RECTIFIER_MPI_ADDON = '/nonexistent/rectifier_mpi.node';
     try {
-      const err = await train({
-        model: tinyNet(),
-        optimizer: sgd({ learningRate: 0.05 }),
-        trainLoader: tinyLoader(),
-        epochs: 1,
-        seed: 1,
-        quiet: true,
-        runDir,
-        engine: 'mpi',
-      }).catch((e) => e);
+      const err = await trainOnMpi({ runDir }).catch((e) => e);
       expect(err).toBeInstanceOf(ParallelError);
       expect(err.message).toMatch(
         /engine 'mpi' is unavailable: .*apt-get install openmpi-bin libopenmpi-dev/,
@@ -207,17 +206,7 @@ describe.runIf(mpiTests)('mpi engine', () => {
   });
 
   test('engine mpi with devices outside mpirun says how to launch', async () => {
-    const err = await train({
-      model: tinyNet(),
-      optimizer: sgd({ learningRate: 0.05 }),
-      trainLoader: tinyLoader(),
-      epochs: 1,
-      seed: 1,
-      quiet: true,
-      runDir: dir(),
-      engine: 'mpi',
-      devices: 2,
-    }).catch((e) => e);
+    const err = await trainOnMpi({ runDir: dir(), devices: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(TrainerArgumentError);
     expect(err.message).toMatch(/mpirun -np 2 node/);
   });

@@ -2,6 +2,7 @@ import { prelu } from '@rectifier/activations';
 import { createLoader, idxExample, loadFashionMnistSubset } from '@rectifier/data';
 import { msra } from '@rectifier/initializers';
 import * as tf from '@tensorflow/tfjs';
+import { trunkAndHead } from './tinyNet';
 
 /** Fashion-MNIST's pixel mean and std on [0, 1] (training set; the usual published values). */
 const MEAN = 0.286;
@@ -72,11 +73,5 @@ export function smallFashionNet(seed = 1) {
   h = tf.layers
     .dense({ name: 'fc2', units: 10, kernelInitializer: msra({ slope: 0, seed: seed + 3 }) })
     .apply(h) as tf.SymbolicTensor;
-  const head = tf.model({ name: 'head', inputs: map, outputs: h });
-  const model = tf.model({
-    name: 'fashion',
-    inputs: image,
-    outputs: head.apply(trunk.apply(image)) as tf.SymbolicTensor,
-  });
-  return { trunk, head, model };
+  return trunkAndHead('fashion', image, trunk, map, h);
 }

@@ -38,9 +38,24 @@ export function tinyNet({ side = 8, classes = 3, dropout = 0.5, seed = 1 } = {})
       kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 2 }),
     })
     .apply(x) as tf.SymbolicTensor;
-  const head = tf.model({ name: 'head', inputs: map, outputs: x });
+  return trunkAndHead('tiny', image, trunk, map, x);
+}
+
+/**
+ * The test nets' three models, split as the paper's (and the step functions'): `trunk` maps
+ * `image` to the feature map that the input `map` stands for, `logits` is computed from `map`, and
+ * `model` is the head applied to the trunk, sharing their weights.
+ */
+export function trunkAndHead(
+  name: string,
+  image: tf.SymbolicTensor,
+  trunk: tf.LayersModel,
+  map: tf.SymbolicTensor,
+  logits: tf.SymbolicTensor,
+) {
+  const head = tf.model({ name: 'head', inputs: map, outputs: logits });
   const model = tf.model({
-    name: 'tiny',
+    name,
     inputs: image,
     outputs: head.apply(trunk.apply(image)) as tf.SymbolicTensor,
   });

@@ -23,3 +23,22 @@ export function tinyRunOptions(
     ...overrides,
   };
 }
+
+/**
+ * The parallel engines' equivalence run: 40 examples in batches of 8 (5 steps), one epoch, seed
+ * 7; dropout 0.5 and PReLU in the net. The local engine's test, the mpi engine's test and its
+ * ranks (mpiRun.ts) train exactly this, so their final weights can be compared.
+ */
+export function parallelRunOptions(
+  overrides: Partial<TrainOptions> = {},
+): Omit<TrainOptions, 'runDir'> {
+  return {
+    model: overrides.model ?? tinyNet(),
+    optimizer: sgd({ learningRate: 0.05 }),
+    trainLoader: tinyLoader({ size: 40 }),
+    epochs: 1,
+    seed: 7,
+    quiet: true,
+    ...overrides,
+  };
+}
