@@ -3,7 +3,11 @@ import type { Experiment } from './experiment';
 
 // Models A, B, C of Table 3 (Sec. 4.2): Tables 4–7, Figure 4.
 
-/** Table 4: model A, ReLU vs PReLU (channel-wise), dense testing at 256, 384, 480 and multi-scale. */
+/**
+ * Table 4: model A, ReLU vs PReLU (channel-wise), dense testing at 256, 384, 480 and multi-scale.
+ * CPU scale (`cpuModelA`): 1/8 width, trained with scale jitter [128, 256] (the paper's
+ * [256, 512] scaled as 256 → 128), tested at 128, 192, 240: the multi-scale gain needs jitter.
+ */
 export const table4: Experiment = {
   name: 'table4',
   title: 'ReLU vs PReLU on model A, dense testing',
@@ -85,7 +89,10 @@ const largeVariants = [
   { name: 'C-prelu', config: { model: 'C', activation: 'prelu' } },
 ] satisfies Experiment['variants'];
 
-/** Table 5: single models A (ReLU, PReLU), B, C (PReLU), 10-view. */
+/**
+ * Table 5: single models A (ReLU, PReLU), B, C (PReLU), 10-view. CPU scale (`cpuModelA`, also
+ * Tables 6 and 7): 1/8 width, scale jitter [128, 256] as Table 4.
+ */
 export const table5: Experiment = {
   name: 'table5',
   title: 'Single-model 10-view results',
