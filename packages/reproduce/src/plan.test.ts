@@ -157,5 +157,17 @@ describe('rectifier reproduce --plan', () => {
     expect(r.out).toMatch(/Nothing is trained or written/);
     const bad = await cli('reproduce', 'table4', '--plan', '--seeds', '0');
     expect(bad.code).toBe(2);
+    // Naming the bundled set at paper scale is refused, plan or not.
+    const bundled = await cli(
+      'reproduce',
+      'table4',
+      '--scale',
+      'paper',
+      '--data',
+      'bundled',
+      '--plan',
+    );
+    expect(bundled.code).toBe(2);
+    expect(bundled.err).toMatch(/needs ImageNet/);
   });
 });

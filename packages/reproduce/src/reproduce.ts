@@ -35,9 +35,10 @@ export function experimentConfigs(
   overrides: RunConfigInput = {},
   forPlan = false,
 ): RunConfig[] {
-  const noData =
-    scale === 'paper' && (overrides.data ?? e.scales.paper.data ?? 'bundled') === 'bundled';
-  if (noData && !forPlan) {
+  // Paper scale trains on the user's ImageNet; only a plan may leave it unnamed.
+  const data = overrides.data ?? e.scales[scale].data;
+  const noData = scale === 'paper' && data === undefined;
+  if (scale === 'paper' && (data === 'bundled' || (noData && !forPlan))) {
     throw new UsageError(
       `reproduce ${e.name} --scale paper needs ImageNet: pass --data <ILSVRC-2012 root with train/ and val/> (the bundled Fashion-MNIST subset is for --scale cpu).`,
     );
