@@ -103,6 +103,15 @@ export const runConfigSchema = z.strictObject({
   /** Shorter side drawn from [min, max] (Sec. 3: [256, 512]); null: fixed `resize` (Table 2). */
   scaleJitter: z.tuple([positiveInt(), positiveInt()]).nullable().default(null),
   flip: z.boolean().default(true),
+  /**
+   * AlexNet's PCA colour altering (Sec. 3 "Random color altering [18]"): the std of the per-image
+   * draws α (AlexNet: 0.1), scaling the training set's colour PCA (`eigenStd`, √λ). null, false
+   * or 0: off (stored as null).
+   */
+  pcaLighting: z
+    .union([z.number().min(0).max(10), z.literal(false), z.null()])
+    .default(null)
+    .transform((v) => (v === false || v === 0 ? null : v)),
   /** Evaluate the validation set on centre crops after every epoch (Fig. 4's curves). */
   valEveryEpoch: z.boolean().default(true),
   /** Test protocols the experiment reports, and the dense scales. */

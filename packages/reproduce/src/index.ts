@@ -6,8 +6,17 @@ export { InterruptedError, ReproduceError, RunDirError, UsageError } from './err
 export type { EvalResult } from './evaluate';
 export { evalResultSchema, evaluateRuns, meanResponses } from './evaluate';
 export { exportRun } from './exportModel';
+export type { Plan, PlannedImages, PlannedRun, PlannedTest } from './plan';
+export { formatPlan, planExperiment } from './plan';
 export { experiments } from './presets';
-export type { ChartKind, Experiment, PaperRow } from './presets/experiment';
+export type {
+  ChartKind,
+  Experiment,
+  PaperRow,
+  Variant,
+  VariantConfig,
+} from './presets/experiment';
+export { variantConfig, variantKeys } from './presets/experiment';
 export type { Io } from './program';
 export { buildProgram, runCli } from './program';
 export type { ComparisonRow, ReportOutput } from './report';

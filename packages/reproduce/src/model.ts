@@ -7,6 +7,7 @@ import {
   compose,
   type FloatTransform,
   horizontalFlip,
+  pcaLighting,
   randomCrop,
   resizeShorter,
   scaleJitter,
@@ -23,6 +24,15 @@ import type { AppDataset, Split } from './datasets';
  * The builder derives every layer's seed from the run's (`deriveSeed`, 0 included).
  */
 export function buildFromConfig(c: RunConfig, numClasses: number, softmax = false): BuiltModel {
+  return buildModel(c.model, modelOptionsOf(c, numClasses, softmax));
+}
+
+/** The builder options of a config's model (what `buildFromConfig` and `describeArchitecture` take). */
+export function modelOptionsOf(
+  c: RunConfig,
+  numClasses: number,
+  softmax = false,
+): ModelBuildOptions {
   const options: ModelBuildOptions = {
     activation: c.activation,
     activationOptions: c.activation === 'lrelu' ? { alpha: c.slope } : { init: c.slope },
@@ -35,7 +45,7 @@ export function buildFromConfig(c: RunConfig, numClasses: number, softmax = fals
     softmax,
   };
   if (c.model === 'deep') options.extraLayers = c.extraLayers;
-  return buildModel(c.model, options);
+  return options;
 }
 
 function cacheDir(): string {
@@ -72,6 +82,19 @@ export function datasetStats(
  */
 export function preprocessOf(stats: DatasetStats): FloatTransform[] {
   return [subtractMean({ perChannel: stats.channelMean })];
+}
+
+/**
+ * The training-only colour step: AlexNet's PCA lighting scaled by the training set's colour
+ * standard deviations `eigenStd` (√λ, pixel levels — not the eigenvalues, which are variances
+ * in levels²), or nothing when `pcaLighting` is off. Lighting adds one RGB constant per image,
+ * so it commutes with the mean subtraction after it.
+ */
+export function colourAlteringOf(c: RunConfig, stats: DatasetStats): FloatTransform[] {
+  if (c.pcaLighting === null) return [];
+  return [
+    pcaLighting({ eigenvectors: stats.eigenvectors, eigenStd: stats.eigenStd, std: c.pcaLighting }),
+  ];
 }
 
 /** Training batches: fixed or jittered shorter side, random crop, flip, mean subtracted. */

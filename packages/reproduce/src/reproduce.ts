@@ -4,7 +4,7 @@ import { closestKey, parseRunConfig, type RunConfig, type RunConfigInput } from 
 import { UsageError } from './errors';
 import { type EvalResult, evaluateRuns, meanResponses, saveEvalResults } from './evaluate';
 import { experiments } from './presets';
-import type { Experiment } from './presets/experiment';
+import { type Experiment, variantConfig } from './presets/experiment';
 import { formatComparison, type ReportOutput, writeReport } from './report';
 import { type RunOptions, resumeRun, trainRun } from './run';
 
@@ -20,17 +20,25 @@ export function experimentNamed(name: string): Experiment {
   return e;
 }
 
+/** What `--plan` shows as the data of a paper-scale run when `--data` is not given. */
+export const imagenetPlaceholder = '<your ImageNet>';
+
 /**
  * Every run config of an experiment at a scale, validated before anything runs: one per
- * variant and seed, with `overrides` (command-line flags) applied last.
+ * variant and seed, with `overrides` (command-line flags) applied last. Paper scale needs
+ * `--data`, except for a plan (`forPlan`), whose configs then name `imagenetPlaceholder`.
  */
 export function experimentConfigs(
   e: Experiment,
   scale: 'cpu' | 'paper',
   seeds: number,
   overrides: RunConfigInput = {},
+  forPlan = false,
 ): RunConfig[] {
-  if (scale === 'paper' && (overrides.data ?? e.scales.paper.data ?? 'bundled') === 'bundled') {
+  // Paper scale trains on the user's ImageNet; only a plan may leave it unnamed.
+  const data = overrides.data ?? e.scales[scale].data;
+  const noData = scale === 'paper' && data === undefined;
+  if (scale === 'paper' && (data === 'bundled' || (noData && !forPlan))) {
     throw new UsageError(
       `reproduce ${e.name} --scale paper needs ImageNet: pass --data <ILSVRC-2012 root with train/ and val/> (the bundled Fashion-MNIST subset is for --scale cpu).`,
     );
@@ -38,19 +46,11 @@ export function experimentConfigs(
   const out: RunConfig[] = [];
   for (const v of e.variants) {
     for (let s = 0; s < seeds; s++) {
-      out.push(
-        parseRunConfig(
-          {
-            ...e.scales[scale],
-            ...v.config,
-            experiment: e.name,
-            variant: v.name,
-            seed: s,
-            ...overrides,
-          },
-          `preset ${e.name}/${v.name} (--scale ${scale})`,
-        ),
+      const c = parseRunConfig(
+        { ...variantConfig(e, v, scale), seed: s, ...overrides },
+        `preset ${e.name}/${v.name} (--scale ${scale})`,
       );
+      out.push(noData ? { ...c, data: imagenetPlaceholder } : c);
     }
   }
   return out;

@@ -25,6 +25,7 @@ import { type AppDataset, openDataset } from './datasets';
 import { InterruptedError, RunDirError } from './errors';
 import {
   buildFromConfig,
+  colourAlteringOf,
   datasetStats,
   epochsOf,
   preprocessOf,
@@ -73,7 +74,7 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
   const stats = await datasetStats(data, c);
   const pre = preprocessOf(stats);
   const built = buildFromConfig(c, data.classes.length);
-  const trainLoader = trainLoaderOf(c, data.train, pre);
+  const trainLoader = trainLoaderOf(c, data.train, [...colourAlteringOf(c, stats), ...pre]);
   const valLoader =
     c.valEveryEpoch || c.schedule.kind === 'plateau' ? valLoaderOf(c, data.val, pre) : undefined;
   const options: Omit<TrainOptions, 'runDir'> = {

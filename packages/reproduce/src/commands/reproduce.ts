@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
+import { formatPlan, planExperiment } from '../plan';
 import { experiments } from '../presets';
 import { experimentConfigs, experimentNamed, reproduce } from '../reproduce';
 import { type Io, printJson, withExample } from './io';
@@ -15,6 +16,10 @@ export function reproduceCommand(program: Command, io: Io): void {
         .option('--seeds <n>', 'seeds per variant (mean ± std in the report)', '1')
         .option('--out <dir>', 'where runs and reports go', 'runs')
         .option('--list', 'list the experiments')
+        .option(
+          '--plan',
+          'print every run it would make (resolved config, tests, images to process); train and write nothing',
+        )
         .option('--json', 'print JSON only'),
     ).action(async (name: string | undefined, o) => {
       if (o.list) {
@@ -34,6 +39,12 @@ export function reproduceCommand(program: Command, io: Io): void {
         throw new UsageError('reproduce: name an experiment (see `rectifier reproduce --list`).');
       const seeds = Number(o.seeds);
       const overrides = overridesOf(o);
+      if (o.plan) {
+        const plan = planExperiment(name, { scale: o.scale, seeds, out: o.out, overrides });
+        if (o.json) printJson(io, plan);
+        else io.out(formatPlan(plan));
+        return;
+      }
       // Every run's config is checked before the first one trains.
       const configs = experimentConfigs(
         experimentNamed(name),

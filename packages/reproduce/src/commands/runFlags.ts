@@ -5,6 +5,7 @@ import { initKinds } from '@rectifier/initializers';
 import { type Command, Option } from 'commander';
 import { backendChoices, type RunConfigInput } from '../config';
 import { UsageError } from '../errors';
+import { variantConfig } from '../presets/experiment';
 import { experimentNamed } from '../reproduce';
 import type { Io } from './io';
 
@@ -62,6 +63,12 @@ const overrideFlags: [
     'data',
     'string',
     () => 'data: "bundled" (default), a Fashion-MNIST IDX, ILSVRC or ImageFolder folder',
+  ],
+  [
+    '--pca-lighting <std>',
+    'pcaLighting',
+    'number',
+    () => "AlexNet colour altering's std (0.1; 0: off; default on at paper scale, off at cpu)",
   ],
   ['--train-limit <n>', 'trainLimit', 'number', () => 'use only the first n training images'],
   ['--val-limit <n>', 'valLimit', 'number', () => 'use only the first n validation images'],
@@ -139,7 +146,7 @@ export function presetConfig(preset: string, scale: 'cpu' | 'paper'): RunConfigI
       `--preset ${preset}: choose a variant: ${e.variants.map((x) => `${e.name}/${x.name}`).join(', ')}`,
     );
   }
-  return { ...e.scales[scale], ...v.config, experiment: e.name, variant: v.name };
+  return variantConfig(e, v, scale);
 }
 
 /**
