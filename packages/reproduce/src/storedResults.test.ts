@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type EvalResult, evalResultSchema } from './evaluate';
+import { type ResultIdentity, resultFileName } from './resultIdentity';
 import { readRun } from './run';
 import { ResultsNotSavedError, resultsForReport, saveEvalResults } from './storedResults';
 import { cli, tinyRunFlags } from './testing/cli';
@@ -105,6 +106,24 @@ describe('stored test results are keyed by what determines them', () => {
       center.top1Error,
     ]);
     expect(notes.join('\n')).toMatch(/center\.json: stored before results were keyed/);
+
+    // A test of other contents at the same path (the images changed since): the one of the
+    // data as it is now is reported.
+    const before = {
+      ...center,
+      top1Error: 0.97,
+      identity: { ...center.identity, data: { path: 'bundled', contentKey: 'f'.repeat(64) } },
+    };
+    writeFileSync(join(copy, 'eval', 'center.before.json'), JSON.stringify(before));
+    const again = resultsForReport(copy, readRun(copy)).results.filter((r) => r.key === 'center');
+    expect(again.map((r) => r.top1Error)).toEqual([center.top1Error]);
+    rmSync(join(copy, 'eval', resultFileName(center.identity as ResultIdentity)));
+    // One content only: the report does not re-read the data (it is a function of the run
+    // directory), so the result stands for the run's data as tested.
+    const stale2 = resultsForReport(copy, readRun(copy));
+    expect(stale2.results.filter((r) => r.key === 'center').map((r) => r.top1Error)).toEqual([
+      0.97,
+    ]);
   });
 });
 
