@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type IdxImageDataset,
@@ -19,6 +20,12 @@ export interface Split {
   label(index: number): number;
   /** A path or `idx:<n>`, for messages. */
   describe(index: number): string;
+  /**
+   * SHA-256 (hex) of what the split holds: for IDX the pixel and label bytes; for image folders
+   * every path, label, size and modification time (reading 50,000 JPEGs to key a result would
+   * cost more than testing). Stored test results are keyed by it.
+   */
+  contentKey(): string;
 }
 
 export interface AppDataset {
@@ -34,8 +41,9 @@ export interface AppDataset {
 function idxSplit(ds: IdxImageDataset, limit: number | null): Split {
   const cache = new Map<number, Promise<Buffer>>();
   const per = ds.height * ds.width;
+  const size = Math.min(ds.count, limit ?? ds.count);
   return {
-    size: Math.min(ds.count, limit ?? ds.count),
+    size,
     bytes(i) {
       let p = cache.get(i);
       if (p === undefined) {
@@ -50,6 +58,11 @@ function idxSplit(ds: IdxImageDataset, limit: number | null): Split {
     },
     label: (i) => ds.labels[i],
     describe: (i) => `idx:${i}`,
+    contentKey: () =>
+      createHash('sha256')
+        .update(ds.images.subarray(0, size * per))
+        .update(ds.labels.subarray(0, size))
+        .digest('hex'),
   };
 }
 
@@ -60,6 +73,14 @@ function folderSplit(ds: ImageDataset, limit: number | null): Split {
     bytes: (i) => readImageBytes(samples[i].path),
     label: (i) => samples[i].label,
     describe: (i) => samples[i].path,
+    contentKey() {
+      const h = createHash('sha256');
+      for (const { path, label } of samples) {
+        const st = statSync(path, { throwIfNoEntry: false });
+        h.update(`${path}\0${label}\0${st?.size ?? 'missing'}\0${st?.mtimeMs ?? ''}\n`);
+      }
+      return h.digest('hex');
+    },
   };
 }
 

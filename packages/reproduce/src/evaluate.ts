@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
 import {
@@ -20,13 +20,14 @@ import { type ProtocolFlag, protocolFlags, type RunConfig } from './config';
 import { openDataset, type Split } from './datasets';
 import { RunDirError, UsageError } from './errors';
 import { datasetStats, preprocessOf } from './model';
+import { identityOf, type ResultIdentity, resultIdentitySchema } from './resultIdentity';
 import { loadRunModel } from './run';
 
 /** Results written before the app used @rectifier/evaluation's names said `ten-view`, `multi-scale`. */
 const protocolOfStored = (v: unknown) =>
   typeof v === 'string' && v in protocolFlags ? protocolFlags[v as ProtocolFlag] : v;
 
-/** What `rectifier eval --json` prints and `<run>/eval/<key>.json` holds, one per protocol. */
+/** What `rectifier eval --json` prints and `<run>/eval/` stores (see `storedResults`), one per protocol and scale. */
 export const evalResultSchema = z.object({
   /** `center`, `ten-view`, `dense(i)` (the i-th scale) or `multi-scale`: the flag spelling. */
   key: z.string(),
@@ -47,6 +48,11 @@ export const evalResultSchema = z.object({
     }),
   ),
   wallTimeMs: z.number(),
+  /**
+   * What determined the number (protocol, scales, data, val limit, checkpoints); it names the
+   * stored file. Absent only in files written before results were keyed: reports ignore those.
+   */
+  identity: resultIdentitySchema.optional(),
 });
 export type EvalResult = z.infer<typeof evalResultSchema>;
 
@@ -55,12 +61,15 @@ interface Member {
   built: BuiltModel;
   config: RunConfig;
   checkpoint: string;
+  step: number;
+  fingerprint: string;
   classes: string[];
 }
 
-/** One result the app reports: its file key and the scorer (of each member) that gives it. */
+/** One result the app reports: its key, its scales and the scorer (of each member) that gives it. */
 interface Slot {
   key: string;
+  scales: number[];
   scorers: Scorer[];
 }
 
@@ -73,20 +82,25 @@ function scorersOf(
   protocol: ProtocolFlag,
   scales: number[],
   pre: ReturnType<typeof preprocessOf>,
-): { key: string; scorer: Scorer }[] {
+): { key: string; scales: number[]; scorer: Scorer }[] {
   const { built, config: c } = m;
   const name = protocolFlags[protocol];
   if (name === 'center' || name === 'tenView') {
     const make = name === 'center' ? center : tenView;
     return [
-      { key: protocol, scorer: make(built, { resize: c.resize, crop: c.crop, preprocess: pre }) },
+      {
+        key: protocol,
+        scales: [],
+        scorer: make(built, { resize: c.resize, crop: c.crop, preprocess: pre }),
+      },
     ];
   }
   const ms = multiScale(built, { scales, crop: c.crop, preprocess: pre });
-  if (name === 'multiScale') return [{ key: protocol, scorer: ms }];
+  if (name === 'multiScale') return [{ key: protocol, scales, scorer: ms }];
   // multiScale's parts run smallest scale first; the keys follow the order the user gave.
   return scales.map((scale, i) => ({
     key: `dense(${i})`,
+    scales: [scale],
     scorer:
       ms.parts.find((p) => p.settings.scale === scale) ??
       dense(built, { scale, crop: c.crop, preprocess: pre }),
@@ -175,10 +189,8 @@ export async function evaluateRuns(
     }
   }
   const dataPath = options.data ?? first.data;
-  const data = openDataset(dataPath, {
-    train: first.trainLimit,
-    val: options.valLimit ?? first.valLimit,
-  });
+  const valLimit = options.valLimit ?? first.valLimit;
+  const data = openDataset(dataPath, { train: first.trainLimit, val: valLimit });
   const scales = options.scales ?? first.scales;
   // Every scorer is built (its geometry checked) before any image is read.
   const slots: Slot[] = [];
@@ -189,8 +201,8 @@ export async function evaluateRuns(
         m.config,
       ),
     );
-    scorersOf(m, protocol, scales, pre).forEach(({ key, scorer }, j) => {
-      slots[j] ??= { key, scorers: [] };
+    scorersOf(m, protocol, scales, pre).forEach(({ key, scales, scorer }, j) => {
+      slots[j] ??= { key, scales, scorers: [] };
       slots[j].scorers.push(scorer);
     });
   }
@@ -200,7 +212,18 @@ export async function evaluateRuns(
     batchSize: 32,
     progress: progress === 'lines' ? 'json' : progress,
   });
-  return results.map((r, j) => render(r, slots[j], members, data.name, t0));
+  const shared = {
+    data: { path: dataPath, contentKey: data.val.contentKey() },
+    valLimit,
+    checkpoints: members.map((m) => ({
+      name: m.checkpoint,
+      step: m.step,
+      fingerprint: m.fingerprint,
+    })),
+  };
+  return results.map((r, j) =>
+    render(r, slots[j], members, data.name, identityOf(protocol, slots[j].scales, shared), t0),
+  );
 }
 
 /** An evaluation result as the app stores and prints it. */
@@ -209,6 +232,7 @@ function render(
   slot: Slot,
   members: Member[],
   dataName: string,
+  identity: ResultIdentity,
   t0: number,
 ): EvalResult {
   const one = slot.scorers[0];
@@ -229,15 +253,8 @@ function render(
       top5Error: p.top5Error,
     })),
     wallTimeMs: performance.now() - t0,
+    identity,
   };
-}
-
-/** Writes results to `<runDir>/eval/<key>.json` (one run) for reports. */
-export function saveEvalResults(runDir: string, results: EvalResult[]): void {
-  const dir = join(runDir, 'eval');
-  mkdirSync(dir, { recursive: true });
-  for (const r of results)
-    writeFileSync(join(dir, `${r.key}.json`), `${JSON.stringify(r, null, 2)}\n`);
 }
 
 /**

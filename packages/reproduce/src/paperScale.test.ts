@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { readRun } from './run';
+import { resultsForReport } from './storedResults';
 import { cli, writeImageTree } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-paper-'));
@@ -52,13 +54,10 @@ it('reproduce table4 --scale paper runs its first step and its dense tests on an
   });
   const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
   expect(summary.steps).toBe(1);
-  for (const key of ['dense(0)', 'dense(1)', 'dense(2)', 'multi-scale']) {
-    const e = JSON.parse(readFileSync(join(run, 'eval', `${key}.json`), 'utf8'));
-    expect(e.images).toBe(2);
-  }
-  expect(JSON.parse(readFileSync(join(run, 'eval', 'dense(2).json'), 'utf8')).settings.scale).toBe(
-    480,
-  );
+  const stored = resultsForReport(run, readRun(run)).results;
+  expect(stored.map((e) => e.key)).toEqual(['dense(0)', 'dense(1)', 'dense(2)', 'multi-scale']);
+  for (const e of stored) expect(e.images).toBe(2);
+  expect(stored[2].settings.scale).toBe(480);
   expect(existsSync(result.report.html)).toBe(true);
 
   // Run again: finished runs and their tests are reused, nothing retrained.

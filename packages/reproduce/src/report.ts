@@ -1,14 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TrainSummary } from '@rectifier/trainer';
 import { convergenceSpec, type LossPoint, lossSpec, perLayerSpec, renderSvg } from './charts';
 import type { RunConfig } from './config';
-import { type EvalResult, evalResultSchema } from './evaluate';
+import type { EvalResult } from './evaluate';
 import { experiments } from './presets';
 import type { Experiment, PaperRow } from './presets/experiment';
 import { type ReportPage, reportHtml } from './reportHtml';
 import { reportMarkdown } from './reportMarkdown';
 import { readRun } from './run';
+import { resultsForReport } from './storedResults';
 
 interface RunRecord {
   dir: string;
@@ -27,13 +28,9 @@ interface RunRecord {
 function loadRecord(dir: string): RunRecord {
   const run = readRun(dir);
   const { metrics, slopes, config } = run.directory;
-  const evalDir = join(dir, 'eval');
-  const evals = existsSync(evalDir)
-    ? readdirSync(evalDir)
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-        .map((f) => evalResultSchema.parse(JSON.parse(readFileSync(join(evalDir, f), 'utf8'))))
-    : [];
+  // Only results of the run's own protocols, scales, validation set and final checkpoint.
+  const { results: evals, notes } = resultsForReport(dir, run);
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
   const responsesPath = join(dir, 'responses.json');
   return {
     dir,

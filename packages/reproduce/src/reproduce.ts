@@ -1,12 +1,13 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closestKey, parseRunConfig, type RunConfig, type RunConfigInput } from './config';
 import { UsageError } from './errors';
-import { type EvalResult, evaluateRuns, meanResponses, saveEvalResults } from './evaluate';
+import { type EvalResult, evaluateRuns, meanResponses } from './evaluate';
 import { experiments } from './presets';
 import { type Experiment, variantConfig } from './presets/experiment';
 import { formatComparison, type ReportOutput, writeReport } from './report';
-import { type RunOptions, resumeRun, trainRun } from './run';
+import { type RunOptions, readRun, resumeRun, trainRun } from './run';
+import { reportKeysOf, resultsForReport, saveEvalResults } from './storedResults';
 
 /** The experiment called `name`, or a usage error naming the closest one. */
 export function experimentNamed(name: string): Experiment {
@@ -66,9 +67,67 @@ export interface ReproduceResult {
 }
 
 /**
+ * Config keys that cannot change a run's numbers (thread count, how many checkpoints are kept and
+ * how often they are written: resuming is exact): a stored run differing only in them is reused.
+ */
+export const reuseIgnoredKeys: readonly string[] = ['threads', 'keep', 'checkpointEvery'];
+
+/** The keys in which a stored run's config differs from the one asked for, as `key old → new`. */
+export function configDifferences(stored: RunConfig, wanted: RunConfig): string[] {
+  const a = stored as Record<string, unknown>;
+  const b = wanted as Record<string, unknown>;
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => !reuseIgnoredKeys.includes(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) => `${k} ${JSON.stringify(a[k]) ?? 'unset'} → ${JSON.stringify(b[k]) ?? 'unset'}`);
+}
+
+/** What `reproduce` does with one run directory. */
+type RunAction = 'train' | 'resume' | 'reuse' | 'replace';
+
+/**
+ * Decides every run before the first one trains: a stored run (finished or interrupted) is
+ * reused or resumed only when its resolved config equals the new one; one that differs is
+ * refused (exit 2, naming the keys) unless `fresh`, which moves it aside and trains anew.
+ */
+function planRuns(
+  configs: RunConfig[],
+  runDirs: string[],
+  fresh: boolean,
+): { action: RunAction; differences: string[] }[] {
+  const plans = configs.map((c, i) => {
+    const runDir = runDirs[i];
+    if (!existsSync(join(runDir, 'config.json')))
+      return { action: 'train' as const, differences: [] };
+    const differences = configDifferences(readRun(runDir).config, c);
+    if (differences.length > 0) return { action: 'replace' as const, differences };
+    const finished = existsSync(join(runDir, 'summary.json'));
+    return { action: finished ? ('reuse' as const) : ('resume' as const), differences };
+  });
+  const refused = plans.flatMap((p, i) =>
+    p.action === 'replace' && !fresh ? [`  ${runDirs[i]}: ${p.differences.join(', ')}`] : [],
+  );
+  if (refused.length > 0) {
+    throw new UsageError(
+      `reproduce: ${refused.length === 1 ? 'a run' : `${refused.length} runs`} in the output folder ${refused.length === 1 ? 'was' : 'were'} made with other settings, so ${refused.length === 1 ? 'its' : 'their'} numbers are not this command's:\n${refused.join('\n')}\nRe-run with --fresh to move ${refused.length === 1 ? 'it' : 'them'} aside (to <run>.replaced-<time>) and train anew, or choose another --out.`,
+    );
+  }
+  return plans;
+}
+
+/** Moves a run directory aside (never deletes it): `<runDir>.replaced-<UTC time>`. */
+function moveAside(runDir: string): string {
+  const to = `${runDir}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(runDir, to);
+  return to;
+}
+
+/**
  * Train + evaluate + report for one experiment. Each run lives in
- * `<out>/<experiment>-<scale>/<variant>/seed-<s>`: a finished run is reused, an interrupted one
- * resumed, so the command can be re-run after Ctrl-C and continues where it stopped.
+ * `<out>/<experiment>-<scale>/<variant>/seed-<s>`: a finished run with the same resolved config
+ * is reused, an interrupted one resumed, so the command can be re-run after Ctrl-C and continues
+ * where it stopped; a run made with other settings is refused unless `fresh` (see `planRuns`).
+ * Stored test results are reused only when they match the run's final checkpoint, data,
+ * validation set, protocol and scales (`resultsForReport`).
  */
 export async function reproduce(
   name: string,
@@ -77,6 +136,8 @@ export async function reproduce(
     seeds?: number;
     out?: string;
     overrides?: RunConfigInput;
+    /** Move runs made with other settings aside and train them anew, instead of refusing. */
+    fresh?: boolean;
     log?: (line: string) => void;
     run?: RunOptions;
   } = {},
@@ -90,26 +151,31 @@ export async function reproduce(
   const configs = experimentConfigs(e, scale, seeds, options.overrides);
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const base = join(options.out ?? 'runs', `${e.name}-${scale}`);
-  const runs: string[] = [];
+  const runs = configs.map((c) => join(base, c.variant, `seed-${c.seed}`));
+  const plans = planRuns(configs, runs, options.fresh ?? false);
   for (const [i, c] of configs.entries()) {
-    const runDir = join(base, c.variant, `seed-${c.seed}`);
-    runs.push(runDir);
+    const runDir = runs[i];
+    const { action, differences } = plans[i];
     const tag = `[${i + 1}/${configs.length}] ${e.name} ${c.variant} seed ${c.seed}`;
-    const reused = existsSync(join(runDir, 'summary.json'));
-    if (reused) {
-      log(`${tag}: finished earlier, reusing ${runDir}`);
-    } else if (existsSync(join(runDir, 'config.json'))) {
+    if (action === 'reuse') {
+      log(`${tag}: finished earlier with the same settings, reusing ${runDir}`);
+    } else if (action === 'resume') {
       log(`${tag}: resuming ${runDir}`);
       await resumeRun(runDir, options.run);
     } else {
+      if (action === 'replace') {
+        log(
+          `${tag}: ${runDir} was made with other settings (${differences.join(', ')}); moved aside to ${moveAside(runDir)}`,
+        );
+      }
       log(
         `${tag}: training (${c.model} ×${c.widthMultiplier}, ${c.activation}, ${c.init}, ${c.maxSteps === null ? `${c.epochs} epoch(s)` : `≤ ${c.maxSteps} step(s)`}, batch ${c.batchSize}) in ${runDir}`,
       );
       await trainRun(c, runDir, options.run);
     }
+    const stored = new Set(resultsForReport(runDir, readRun(runDir)).results.map((r) => r.key));
     for (const protocol of e.protocols) {
-      const key = protocol === 'dense' ? 'dense(0)' : protocol;
-      if (reused && existsSync(join(runDir, 'eval', `${key}.json`))) {
+      if (reportKeysOf(protocol, c).every((k) => stored.has(k))) {
         log(`${tag}: tested earlier (${protocol}), reusing the results`);
         continue;
       }

@@ -4,6 +4,7 @@ import type { BuiltModel } from '@rectifier/architectures';
 import { type BackendInfo, selectBackend } from '@rectifier/backend';
 import {
   constantSchedule,
+  fingerprintHash,
   listCheckpoints,
   loadCheckpointInto,
   type ProgressMode,
@@ -266,17 +267,22 @@ export async function loadRunModel(
   config: RunConfig;
   classes: string[];
   checkpoint: string;
+  /** The checkpoint's step and the run's fingerprint hash: what stored test results are keyed by. */
+  step: number;
+  fingerprint: string;
   summary: TrainSummary | null;
 }> {
   const run = readRun(runDir);
   await ensureBackend(run.config);
   const built = buildFromConfig(run.config, run.classes.length, softmax);
-  const { name } = loadCheckpointInto(built.model, runDir, { checkpoint: which });
+  const { name, step } = loadCheckpointInto(built.model, runDir, { checkpoint: which });
   return {
     built,
     config: run.config,
     classes: run.classes,
     checkpoint: name,
+    step,
+    fingerprint: fingerprintHash(run.directory.config.run),
     summary: run.summary,
   };
 }

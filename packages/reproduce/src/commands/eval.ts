@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { protocolFlagNames } from '../config';
 import { UsageError } from '../errors';
-import { evaluateRuns, saveEvalResults } from '../evaluate';
+import { evaluateRuns } from '../evaluate';
+import { ResultsNotSavedError, saveEvalResults } from '../storedResults';
 import { type Io, printJson, withExample } from './io';
 
 export function evalCommand(program: Command, io: Io): void {
@@ -40,13 +41,20 @@ export function evalCommand(program: Command, io: Io): void {
           data: o.data,
           valLimit: o.valLimit === undefined ? undefined : Number(o.valLimit),
         });
-        if (runDirs.length === 1) saveEvalResults(results[0].runs[0], results); // the run dir, also when given a checkpoint file
         if (o.json) printJson(io, results);
         else
           for (const r of results)
             io.out(
               `${r.label}: top-1 error ${(100 * r.top1Error).toFixed(2)}%, top-5 error ${(100 * r.top5Error).toFixed(2)}% (${r.images} images)\n`,
             );
+        if (runDirs.length > 1) return; // an ensemble's results belong to no one run
+        try {
+          saveEvalResults(results[0].runs[0], results); // the run dir, also when given a checkpoint file
+        } catch (err) {
+          // The numbers are right and printed: a read-only run directory only loses the copy.
+          if (!(err instanceof ResultsNotSavedError)) throw err;
+          io.err(`warning: ${err.message} The results above were printed only.\n`);
+        }
       }),
     'rectifier eval runs/prelu --protocol ten-view --json\n  rectifier eval runs/prelu/checkpoints/step-00000056.ckpt --protocol center',
   );

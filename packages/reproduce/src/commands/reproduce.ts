@@ -15,6 +15,10 @@ export function reproduceCommand(program: Command, io: Io): void {
         .addOption(scaleOption())
         .option('--seeds <n>', 'seeds per variant (mean ± std in the report)', '1')
         .option('--out <dir>', 'where runs and reports go', 'runs')
+        .option(
+          '--fresh',
+          'runs in --out made with other settings: move them aside (<run>.replaced-<time>) and train anew instead of refusing',
+        )
         .option('--list', 'list the experiments')
         .option(
           '--plan',
@@ -58,6 +62,7 @@ export function reproduceCommand(program: Command, io: Io): void {
         seeds,
         out: o.out,
         overrides,
+        fresh: o.fresh === true,
         run: { handleSigint: true },
         log: (l) => io.err(`${l}\n`),
       });
