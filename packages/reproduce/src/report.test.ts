@@ -7,7 +7,7 @@ import type { RunConfig } from './config';
 import { experiments } from './presets';
 import { claimVerdicts, comparisonRows, formatComparison, lossCurves, meanStd } from './report';
 import { groupRuns } from './runGroups';
-import { cli, writeImageTree } from './testing/cli';
+import { cli, tinyRunFlags, writeImageTree } from './testing/cli';
 import { record, result } from './testing/records';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-report-'));
@@ -197,6 +197,34 @@ it("verdicts: Table 4's claims read the dense scales in order; Figure 3's compar
   expect(f[0].details[0]).toMatch(/30-xavier center top1 ≈ chance \(1 − 1\/10\)/);
 });
 
+it('a run shorter than an epoch is charted per step; report --json carries rows, verdicts, warnings', async () => {
+  const runDir = join(root, 'short');
+  const train = await cli(
+    'train',
+    '--preset',
+    'table1/prelu',
+    '--max-steps',
+    '3',
+    ...tinyRunFlags,
+    '--run-dir',
+    runDir,
+    '--json',
+  );
+  expect(train.code, train.err).toBe(0);
+  expect((await cli('eval', runDir, '--protocol', 'center', '--json')).code).toBe(0);
+  // The same run given twice: one seed, counted once.
+  const r = await cli('report', runDir, runDir, '--out', join(root, 'short-report'), '--json');
+  expect(r.code, r.err).toBe(0);
+  expect(r.err).toMatch(/warning: .* repeats .* \(same config, seed 0\): counted once/);
+  const json = JSON.parse(r.out);
+  expect(json.charts[0]).toMatch(/^Convergence per step/);
+  expect(json.rows).toMatchObject([{ variant: 'prelu', seeds: 1, images: 16 }]);
+  expect(json.verdicts.map((v: { verdict: string }) => v.verdict)).toEqual([
+    'undecided',
+    'undecided',
+  ]);
+});
+
 // Needs Debian's Chromium (optional on a developer's machine; CI requires it).
 const inChromium = chromiumTests('report.html check in headless Chromium (report.test.ts)');
 
@@ -238,7 +266,9 @@ it.runIf(inChromium)(
     expect(md).not.toContain('<img');
     // Table 1 as numbers: one row per PReLU layer, ReLU without slopes.
     expect(md).toMatch(/## Learned PReLU slopes per layer \(Table 1\)/);
-    expect(md).toMatch(/\| layer \| prelu \|\n\| --- \| --- \|\n\| [^|]+ \| 0\.\d{3} ± 0\.000 \|/);
+    expect(md).toMatch(
+      /\| layer \| prelu \(1 seed\) \|\n\| --- \| --- \|\n\| [^|]+ \| 0\.\d{3} ± — \|/,
+    );
     expect(md).toMatch(/trainer \d+\.\d+\.\d+/);
     expect(md).not.toMatch(/trainer 0\.0\.0/);
     expect(html).toContain('Learned PReLU slopes per layer (Table 1)');

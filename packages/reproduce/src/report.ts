@@ -273,9 +273,10 @@ function perLayerTable(rows: ReturnType<typeof perLayer>, digits = 3) {
   return {
     head: [
       'layer',
-      ...runs.map(
-        (v) => `${v} (${Math.max(...rows.filter((r) => r.run === v).map((r) => r.n))} seeds)`,
-      ),
+      ...runs.map((v) => {
+        const n = Math.max(...rows.filter((r) => r.run === v).map((r) => r.n));
+        return `${v} (${n} seed${n === 1 ? '' : 's'})`;
+      }),
     ],
     body: layers.map((l) => [
       l,

@@ -48,7 +48,7 @@ function describe(c: Comparison, w: WelchResult | null, sides: [string, string])
   const symbol = { below: '<', atMost: '≤', about: '≈' }[c.relation];
   const head = `${sides[0]} ${symbol} ${sides[1]}`;
   if (w === null) return head;
-  const diff = c.percent ? `${(100 * w.diff).toFixed(2)} points` : w.diff.toFixed(3);
+  const diff = c.percent ? `${(100 * w.diff).toFixed(2)} points` : w.diff.toPrecision(3);
   return `${head}: difference ${diff}, t = ${w.t.toFixed(2)}, df = ${w.df.toFixed(1)}`;
 }
 
