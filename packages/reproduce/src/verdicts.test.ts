@@ -86,3 +86,16 @@ describe('claims of several comparisons', () => {
     expect(decideComparison(c, 3).verdict).toBe('undecided');
   });
 });
+
+it('the cpu Table 2 per-seed errors in docs/results.md get the readings written there', () => {
+  // 10-view top-1 of seeds 0, 1, 2 (docs/results.md, "Table 2").
+  const relu: Side = { name: 'relu', values: [0.261, 0.251, 0.235] };
+  const lrelu: Side = { name: 'lrelu', values: [0.2245, 0.2055, 0.2095] };
+  const shared: Side = { name: 'prelu-shared', values: [0.213, 0.2145, 0.2105] };
+  const channelWise: Side = { name: 'prelu', values: [0.216, 0.223, 0.2125] };
+  const below = decideComparison(cmp('below', channelWise, relu));
+  expect(below.verdict).toBe('reproduced');
+  expect(below.detail).toMatch(/difference -3\.18 points, t = -3\.89, df = 2\.6, p = 0\.0188/);
+  expect(decideComparison(cmp('about', lrelu, relu)).verdict).toBe('not reproduced');
+  expect(decideComparison(cmp('atMost', channelWise, shared)).verdict).toBe('undecided');
+});

@@ -96,7 +96,8 @@ export function decideComparison(c: Comparison, k = 1): ComparisonOutcome {
   }
   const upper = welch(a.values, b.values, delta);
   const lower = welch(a.values, b.values, -delta);
-  const text = describe(c, upper, names);
+  // t of the bound the difference lies towards: the test that decides.
+  const text = describe(c, upper.diff >= 0 ? upper : lower, names);
   if (upper.pGreater < strict || lower.pLess < strict) {
     const q = Math.min(upper.pGreater, lower.pLess);
     return { verdict: 'not reproduced', detail: `${text}, p(|a − b| > δ) = ${p(q)}` };
