@@ -77,9 +77,11 @@ export function claimContext<R extends ClaimRun>(
       const g = groupOf(variant);
       if (typeof g === 'string') return unavailable(g);
       const found = g.runs.map((r) => results.of(r, key));
+      const dense = /^dense\((\d+)\)$/.exec(key);
+      const shown = dense ? `dense s = ${g.config.scales[Number(dense[1])]}` : key;
       const side = pooled(
         variant,
-        `${key} ${metric}`,
+        `${shown} ${metric}`,
         (r) => {
           const e = results.of(r, key);
           return e === undefined ? null : metricOf(e, metric);

@@ -125,7 +125,7 @@ const slopeClaims: Claim[] = [
 /** Table 4's claims: per variant over its dense scales, and PReLU vs ReLU at each. */
 const table4Claims: Claim[] = [
   {
-    text: 'larger test scales lower the error: s = 384 and 480 below s = 256 (top-1)',
+    text: 'larger test scales lower the error: each larger dense scale below the smallest (paper: 384 and 480 below 256; top-1)',
     source: 'Table 4',
     comparisons: (ctx) =>
       ['A-relu', 'A-prelu'].flatMap((v) => {

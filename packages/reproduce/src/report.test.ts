@@ -168,6 +168,9 @@ it("verdicts: Table 4's claims read the dense scales in order; Figure 3's compar
   const v = claimVerdicts('table4', groupRuns(runs).groups, []);
   expect(v.map((c) => c.verdict)).toEqual(['reproduced', 'reproduced', 'reproduced']);
   expect(v[0].details).toHaveLength(4); // s = 128 and 160 below 96, for each variant
+  expect(v[0].details[0]).toMatch(
+    /^reproduced: A-relu dense s = 128 top1 < A-relu dense s = 96 top1: /,
+  );
 
   const fig3 = ['B-msra', 'B-xavier', '30-msra', '30-xavier'].flatMap((variant) =>
     [0, 1, 2].map((seed) =>
