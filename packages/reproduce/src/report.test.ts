@@ -200,6 +200,44 @@ it("verdicts: Table 4's claims read the dense scales in order; Figure 3's compar
   expect(f[0].details[0]).toMatch(/30-xavier center top1 ≈ chance \(1 − 1\/10\)/);
 });
 
+it("verdicts: Table 1's slope claims read conv1 and the deeper conv layers; Table 7 its best member", () => {
+  const layers = (conv1: number, deeper: number[]) => [
+    { layer: 'conv1_act', mean: conv1 },
+    ...deeper.map((mean, i) => ({ layer: `conv${i + 2}_act`, mean })),
+    { layer: 'fc1_act', mean: 0.9 }, // fc layers are not conv layers: left out
+  ];
+  const t1 = ['prelu-shared', 'prelu'].flatMap((variant) =>
+    [0, 1, 2].map((seed) =>
+      record(
+        { experiment: 'table1', variant, activation: variant as RunConfig['activation'], seed },
+        [],
+        {
+          slopes: layers(
+            0.6 + seed / 100,
+            [0.3, 0.28, 0.2, 0.18].map((m) => m + seed / 200),
+          ),
+        },
+      ),
+    ),
+  );
+  const v1 = claimVerdicts('table1', groupRuns(t1).groups, []);
+  expect(v1.map((c) => c.verdict)).toEqual(['reproduced', 'reproduced']);
+  expect(v1[0].details).toHaveLength(2); // shared and channel-wise
+
+  const member = (variant: string, top5: number, seed: number) =>
+    record({ experiment: 'table7', variant, model: 'A', seed }, [
+      result('multi-scale', 0.3, top5 + seed / 1000),
+    ]);
+  const t7 = [0, 1, 2].flatMap((s) => [member('A-relu', 0.09, s), member('A-prelu', 0.08, s)]);
+  const ensemble = [0, 1, 2].map((s) => result('multi-scale', 0.28, 0.07 + s / 1000));
+  const v7 = claimVerdicts('table7', groupRuns(t7).groups, ensemble);
+  expect(v7[0].verdict).toBe('reproduced');
+  expect(v7[0].details[0]).toMatch(/ensemble multi-scale top5 < A-prelu multi-scale top5/);
+  expect(claimVerdicts('table7', groupRuns(t7).groups, [])[0].details[0]).toMatch(
+    /no ensemble multi-scale result/,
+  );
+});
+
 it('a run shorter than an epoch is charted per step; report --json carries rows, verdicts, warnings', async () => {
   const runDir = join(root, 'short');
   const train = await cli(
