@@ -78,32 +78,36 @@ export interface LossPoint {
 }
 
 /**
- * Training loss against step, one line per run with the seeds' spread as a band: how Figure 3's
- * "Xavier stalls" shows in runs too short for more than one or two epoch points.
+ * A per-step value (training loss, mini-batch error) against step, one line per run with the
+ * seeds' spread as a pale band: how Figure 3's "Xavier stalls" shows in runs too short for more
+ * than one or two epoch points. The legend is the lines' (full colour): the band layer has none.
  */
-export function lossSpec(points: LossPoint[], title: string): TopLevelSpec {
+export function lossSpec(
+  points: LossPoint[],
+  title: string,
+  axis: { yTitle: string; log: boolean },
+): TopLevelSpec {
+  const color = { field: 'run', type: 'nominal', title: 'run' } as const;
+  const scale = axis.log ? { type: 'log' as const } : { zero: false };
   return {
     ...frame(title),
     data: { values: points },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
-      color: { field: 'run', type: 'nominal', title: 'run' },
-    },
+    encoding: { x: { field: 'step', type: 'quantitative', title: 'step' } },
+    // Independent legends, the band's switched off: a merged legend takes the band's opacity.
+    resolve: { legend: { color: 'independent' } },
     layer: [
       {
         mark: { type: 'area', opacity: 0.2 },
         encoding: {
-          // Log: a first-steps spike (a deep MSRA net starts at loss ~10) would flatten the rest.
-          y: {
-            field: 'lo',
-            type: 'quantitative',
-            title: 'training loss (log)',
-            scale: { type: 'log' },
-          },
+          color: { ...color, legend: null },
+          y: { field: 'lo', type: 'quantitative', title: axis.yTitle, scale },
           y2: { field: 'hi' },
         },
       },
-      { mark: { type: 'line' }, encoding: { y: { field: 'loss', type: 'quantitative' } } },
+      {
+        mark: { type: 'line' },
+        encoding: { color, y: { field: 'loss', type: 'quantitative', title: axis.yTitle, scale } },
+      },
     ],
   };
 }

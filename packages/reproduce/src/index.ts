@@ -19,8 +19,8 @@ export type {
 export { variantConfig, variantKeys } from './presets/experiment';
 export type { Io } from './program';
 export { buildProgram, runCli } from './program';
-export type { ComparisonRow, ReportOutput } from './report';
-export { formatComparison, meanStd, writeReport } from './report';
+export type { ClaimVerdict, ComparisonRow, ReportOutput } from './report';
+export { formatComparison, formatVerdicts, meanStd, writeReport } from './report';
 export type { ReproduceResult } from './reproduce';
 export { configDifferences, experimentConfigs, reproduce, reuseIgnoredKeys } from './reproduce';
 export type { ResultIdentity } from './resultIdentity';

@@ -7,8 +7,13 @@ export interface ReportPage {
   label: string;
   /** The paper table's caption and how ours compare, or null for runs of no one experiment. */
   caption: string | null;
-  /** Rows of the comparison table: label, protocol, paper/ours top-1, paper/ours top-5. */
+  /** Runs counted once (a repeated seed) or reported apart (configs that differ). */
+  warnings: string[];
+  /** The comparison table: label, protocol, paper/ours top-1, paper/ours top-5, seeds, images. */
+  comparisonHead: string[];
   comparison: string[][];
+  /** The claims tested, with the rule that decides them: claim, source, verdict, details. */
+  claims: { rule: string; rows: string[][] } | null;
   charts: { title: string; svg: string }[];
   layerTables: { title: string; head: string[]; body: string[][] }[];
   /** Per-class errors of each run's first result: class, top-1 %, top-5 %. */
@@ -18,7 +23,7 @@ export interface ReportPage {
 }
 
 const style =
-  'body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f3f3f3}.label{color:#555}figure{margin:1.5em 0}figcaption{font-weight:600;margin-bottom:.4em}.chart svg{max-width:100%;height:auto}';
+  'body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f3f3f3}.label{color:#555}figure{margin:1.5em 0}figcaption{font-weight:600;margin-bottom:.4em}.chart svg{max-width:100%;height:auto}.warnings{color:#8a4b00}';
 
 const table = (head: string[], body: string[][]) =>
   h(
@@ -67,10 +72,21 @@ export function reportHtml(p: ReportPage): string {
       h('h1', null, p.title),
       h('p', { class: 'label' }, p.label),
       p.caption === null ? null : h('p', null, p.caption),
-      table(
-        ['', 'protocol', 'paper top-1', 'ours top-1', 'paper top-5', 'ours top-5'],
-        p.comparison,
-      ),
+      p.warnings.length === 0
+        ? null
+        : h(
+            'ul',
+            { class: 'warnings' },
+            p.warnings.map((w) => h('li', null, w)),
+          ),
+      table(p.comparisonHead, p.comparison),
+      p.claims === null
+        ? null
+        : [
+            h('h2', null, "The paper's claims"),
+            h('p', { class: 'label' }, p.claims.rule),
+            table(['claim', 'paper', 'verdict', 'comparisons'], p.claims.rows),
+          ],
       p.charts.map((c) =>
         h(
           'figure',

@@ -16,10 +16,23 @@ export function reportMarkdown(p: ReportPage): string {
     '',
     p.caption === null ? '' : md(p.caption),
     '',
-    '| | protocol | paper top-1 | ours top-1 | paper top-5 | ours top-5 |',
-    '| --- | --- | --- | --- | --- | --- |',
+    ...(p.warnings.length === 0 ? [] : [...p.warnings.map((w) => `- Warning: ${md(w)}`), '']),
+    row(p.comparisonHead),
+    `| ${p.comparisonHead.map(() => '---').join(' | ')} |`,
     ...p.comparison.map(row),
     '',
+    ...(p.claims === null
+      ? []
+      : [
+          "## The paper's claims",
+          '',
+          md(p.claims.rule),
+          '',
+          '| claim | paper | verdict | comparisons |',
+          '| --- | --- | --- | --- |',
+          ...p.claims.rows.map(row),
+          '',
+        ]),
     ...p.layerTables.flatMap((t) => [
       `## ${md(t.title)}`,
       '',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatComparison, writeReport } from '../report';
+import { formatComparison, formatVerdicts, writeReport } from '../report';
 import { type Io, printJson, withExample } from './io';
 
 export function reportCommand(program: Command, io: Io): void {
@@ -11,9 +11,20 @@ export function reportCommand(program: Command, io: Io): void {
       .option('--json', 'print JSON only')
       .action(async (runDirs: string[], o) => {
         const r = await writeReport(runDirs, o.out);
+        for (const w of r.warnings) io.err(`warning: ${w}\n`);
         if (o.json)
-          printJson(io, { rows: r.rows, charts: r.charts, markdown: r.mdPath, html: r.htmlPath });
-        else io.out(`${formatComparison(r.rows)}\n\nreport: ${r.mdPath}\nreport: ${r.htmlPath}\n`);
+          printJson(io, {
+            rows: r.rows,
+            verdicts: r.verdicts,
+            warnings: r.warnings,
+            charts: r.charts,
+            markdown: r.mdPath,
+            html: r.htmlPath,
+          });
+        else
+          io.out(
+            `${formatComparison(r.rows)}\n${formatVerdicts(r.verdicts)}\nreport: ${r.mdPath}\nreport: ${r.htmlPath}\n`,
+          );
       }),
     'rectifier report runs/table2-cpu/*/seed-0 --out report',
   );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors';
 import { formatPlan, planExperiment } from '../plan';
 import { experiments } from '../presets';
+import { formatVerdicts } from '../report';
 import { experimentConfigs, experimentNamed, reproduce } from '../reproduce';
 import { type Io, printJson, withExample } from './io';
 import { addOverrides, overridesOf, scaleOption, warnThreads } from './runFlags';
@@ -72,12 +73,16 @@ export function reproduceCommand(program: Command, io: Io): void {
           scale: r.scale,
           runs: r.runs,
           rows: r.report.rows,
+          verdicts: r.report.verdicts,
           report: { markdown: r.report.mdPath, html: r.report.htmlPath },
         });
       } else {
+        for (const w of r.report.warnings) io.err(`warning: ${w}\n`);
         io.out(
           `\n${experimentNamed(name).source}: ours beside the paper's (error %, ${r.scale} scale)\n${r.comparison}\n\nreport: ${r.report.mdPath}\nreport: ${r.report.htmlPath}\n`,
         );
+        // The verdicts come last: what a reader of the console sees at the end of a long run.
+        io.out(formatVerdicts(r.report.verdicts));
       }
     }),
     'rectifier reproduce table2 --scale cpu',
