@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
+import { RectifierError } from '@rectifier/core';
 import {
   center,
   dense,
@@ -269,20 +270,39 @@ export async function meanResponses(
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
   const pre = preprocessOf(await datasetStats(data, c));
   const scorer = center(built, { resize: c.resize, crop: c.crop, preprocess: pre });
-  const acts = built.model.layers.filter((l) => /ReLU/.test(l.getClassName()));
-  const probe = tf.model({
-    inputs: built.model.inputs,
-    outputs: acts.map((l) => l.output as tf.SymbolicTensor),
+  // The model is input → trunk → head (nested models): an inner layer's output belongs to its
+  // part's graph, so each part gets its own probe, fed with the previous part's output.
+  const parts = [built.trunk, built.head].map((part) => {
+    const acts = part.layers.filter((l) => /ReLU/.test(l.getClassName()));
+    const outputs = acts.map((l) => l.output as tf.SymbolicTensor);
+    // tfjs returns null for an output listed twice: the part's output may be its last rectifier's.
+    let last = outputs.indexOf(part.outputs[0]);
+    if (last < 0) last = outputs.push(part.outputs[0]) - 1;
+    return { acts, last, probe: tf.model({ inputs: part.inputs, outputs }) };
   });
+  const acts = parts.flatMap((p) => p.acts);
+  if (acts.length === 0) {
+    throw new RectifierError(
+      `${runDir}: the model has no ReLU/LReLU/PReLU layers, so it has no mean responses to measure (Figure 2 needs a rectified model).`,
+    );
+  }
   const sums = new Float64Array(acts.length);
   const n = Math.min(images, data.val.size);
   for (let i = 0; i < n; i++) {
     const x = await (scorer.views as NonNullable<Scorer['views']>)(await data.val.bytes(i));
-    const means = tf.tidy(() => {
-      const outs = probe.predict(x) as tf.Tensor | tf.Tensor[];
-      return (Array.isArray(outs) ? outs : [outs]).map((o) => o.mean().dataSync()[0]);
+    const stacked = tf.tidy(() => {
+      const means: tf.Tensor[] = [];
+      let input: tf.Tensor = x;
+      for (const { acts, last, probe } of parts) {
+        const outs = [probe.predict(input)].flat() as tf.Tensor[];
+        means.push(...outs.slice(0, acts.length).map((o) => o.mean()));
+        input = outs[last];
+      }
+      return tf.stack(means);
     });
     x.dispose();
+    const means = await stacked.data();
+    stacked.dispose();
     means.forEach((m, j) => {
       sums[j] += m / n;
     });
