@@ -5,12 +5,13 @@ import { maxRelativeError, onBackend, webGpuTests } from '@rectifier/test-utils'
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from './checkpoint';
+import { deviceEnv } from './parallel/start';
 import { train } from './run';
 import { runPaths } from './runDirectory';
 import type { StepLine } from './runRecords';
 import { tempRunDirs } from './testing/tempRunDirs';
 import { tinyLoader, tinyNet } from './testing/tinyNet';
-import { tinyRunOptions } from './testing/tinyRun';
+import { parallelRunOptions, tinyRunOptions } from './testing/tinyRun';
 
 // train() itself on @rectifier/backend's webgpu engine against tfjs's cpu backend: the step's
 // packed loss/hit read, validation, the slopes, the checkpoints and the summary's hash all read
@@ -79,5 +80,40 @@ describe.runIf(run)('train() on webgpu', () => {
     expect(gpu.summary.valTop1Error).not.toBeNull();
     // Steps 2–4 hold the same tensors: the per-step reads release what they packed.
     expect(new Set(gpu.counts.slice(1)).size).toBe(1);
+  });
+
+  test("two local workers on webgpu (hybrid): one process's weights", async () => {
+    // parallelRunOptions' run, 5 steps: workers start their webgpu engine on the adapter at
+    // RECTIFIER_GPU (rank 0's + their rank, modulo the adapters: here all on the one).
+    const trainOn = async (devices: number) => {
+      const options = parallelRunOptions({ devices });
+      const model = options.model as ReturnType<typeof tinyNet>;
+      const summary = await train({ ...options, runDir: dir() });
+      const weights = await Promise.all(
+        model.model.weights.map((w) => w.read().data() as Promise<Float32Array>),
+      );
+      model.model.dispose();
+      return { summary, weights };
+    };
+    const { one, two } = await onBackend('webgpu', async () => ({
+      one: await trainOn(1),
+      two: await trainOn(2),
+    }));
+    expect(two.summary).toMatchObject({ steps: 5, backend: 'webgpu' });
+    two.weights.forEach((w, i) => {
+      expect(maxRelativeError(w, one.weights[i]), `weight ${i}`).toBeLessThan(TOLERANCE);
+    });
+  });
+});
+
+describe('the adapter of a local worker', () => {
+  test("RECTIFIER_GPU = rank 0's index (default 0) + the worker's rank; CUDA_VISIBLE_DEVICES as before", () => {
+    expect(deviceEnv(1, {})).toEqual({ CUDA_VISIBLE_DEVICES: '1', RECTIFIER_GPU: '1' });
+    expect(deviceEnv(2, { RECTIFIER_GPU: '1', CUDA_VISIBLE_DEVICES: '4,5,6' })).toEqual({
+      CUDA_VISIBLE_DEVICES: '6',
+      RECTIFIER_GPU: '3',
+    });
+    // Rank 0's backend refuses an invalid index with its error; the workers get it unchanged.
+    expect(deviceEnv(1, { RECTIFIER_GPU: 'x' }).RECTIFIER_GPU).toBe('x');
   });
 });
