@@ -261,11 +261,14 @@ export async function meanResponses(
   const n = Math.min(images, data.val.size);
   for (let i = 0; i < n; i++) {
     const x = await (scorer.views as NonNullable<Scorer['views']>)(await data.val.bytes(i));
-    const means = tf.tidy(() => {
+    // Every layer's mean in one tensor and one read (`data()`: webgpu has no synchronous read).
+    const packed = tf.tidy(() => {
       const outs = probe.predict(x) as tf.Tensor | tf.Tensor[];
-      return (Array.isArray(outs) ? outs : [outs]).map((o) => o.mean().dataSync()[0]);
+      return tf.stack((Array.isArray(outs) ? outs : [outs]).map((o) => o.mean()));
     });
     x.dispose();
+    const means = await packed.data();
+    packed.dispose();
     means.forEach((m, j) => {
       sums[j] += m / n;
     });
