@@ -12,9 +12,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from small_net_torch import SmallNet  # noqa: E402
+try:
+    import torch
+    import torch.nn.functional as F
+    from small_net_torch import SmallNet
+except ImportError as e:  # no PyTorch here: say so in the one JSON line step_webgpu.ts reads
+    print(json.dumps({"available": False, "reason": f"PyTorch is not installed ({e})"}))
+    sys.exit(0)
 
 
 def main():
@@ -25,7 +29,8 @@ def main():
     p.add_argument("--activation", default="relu")
     a = p.parse_args()
     if not torch.cuda.is_available():
-        print(json.dumps({"available": False, "torch": torch.__version__}))
+        reason = f"no CUDA device (torch {torch.__version__}: a CPU build, or no GPU or driver)"
+        print(json.dumps({"available": False, "reason": reason, "torch": torch.__version__}))
         return
     device = torch.device("cuda")
     torch.manual_seed(0)

@@ -8,6 +8,8 @@
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/step.ts [--steps 10] [--threads 1] [--prelu]
  *     [--no-cpu] [--no-wasm] [--profile] [--engine wasm|onednn]
+ *   … tools/bench/step.ts --engine webgpu [--steps 10] [--prelu] [--allow-software]
+ *     runs step_webgpu.ts: the step on a WebGPU adapter, PyTorch CUDA beside it when present
  *
  * The update is Rectifier's Caffe-form SGD (momentum 0.9, weight decay 5e-4 on the weights, as
  * the PyTorch script's `weight_decay`), PReLU is @rectifier/activations' op: the library's path.
@@ -114,9 +116,16 @@ function engineStep(name: 'wasm' | 'onednn'): { ms: number; cpu: number; threads
   return JSON.parse(lines.at(-1)!);
 }
 
+if (engine === 'webgpu') {
+  // The GPU bench is its own script (adapter choice, PyTorch CUDA beside it); it reads the same
+  // flags from process.argv.
+  await import('./step_webgpu');
+  process.exit(0);
+}
+
 if (engine !== undefined) {
   if (engine !== 'wasm' && engine !== 'onednn')
-    throw new Error(`--engine: wasm or onednn, got ${engine}`);
+    throw new Error(`--engine: wasm, onednn or webgpu, got ${engine}`);
   await childRun(engine);
   process.exit(0);
 }

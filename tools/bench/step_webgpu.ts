@@ -69,7 +69,12 @@ async function run(count: number, batch: number, weights?: Float32Array[], train
   return { losses, ms, initial };
 }
 
-function torchCuda(): { available: boolean; ms_per_step?: number; device?: string } {
+function torchCuda(): {
+  available: boolean;
+  ms_per_step?: number;
+  device?: string;
+  reason?: string;
+} {
   const script = fileURLToPath(new URL('./small_net_torch_cuda.py', import.meta.url));
   try {
     const out = execFileSync(
@@ -78,12 +83,19 @@ function torchCuda(): { available: boolean; ms_per_step?: number; device?: strin
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     );
     return JSON.parse(out.trim().split('\n').at(-1)!);
-  } catch {
-    return { available: false };
+  } catch (e) {
+    return { available: false, reason: `python3 failed: ${(e as Error).message.split('\n')[0]}` };
   }
 }
 
-const info = await selectBackend({ prefer: 'webgpu', allowSoftwareAdapter: allowSoftware });
+const info = await selectBackend({ prefer: 'webgpu', allowSoftwareAdapter: allowSoftware }).catch(
+  (e: Error) => {
+    // The message says what is missing (the Vulkan driver, the packages); allowSoftwareAdapter
+    // is this script's --allow-software.
+    console.error(`${e.message}\n(this script: --allow-software for a software adapter)`);
+    process.exit(1);
+  },
+);
 const adapter = info.adapter!;
 console.log(
   `webgpu adapter: ${adapter.vendor} ${adapter.architecture} ${adapter.description} ` +
@@ -117,9 +129,6 @@ if (adapter.software) {
   ];
   const torch = torchCuda();
   if (torch.available) rows.push(['PyTorch CUDA', torch.device ?? '', fmt(torch.ms_per_step!)]);
-  else
-    console.log(
-      'PyTorch CUDA: not available here (no torch, or torch.cuda.is_available() is False)',
-    );
+  else console.log(`PyTorch CUDA: not available here (${torch.reason ?? 'no CUDA'})`);
   table(['engine', 'device', 'ms/step'], rows);
 }

@@ -119,7 +119,7 @@ async function overhead() {
     const images = batches.reduce((n, b) => n + b.labels.shape[0], 0);
     const t0 = performance.now();
     for (const [k, b] of batches.entries()) {
-      const g = stepGradients(parts, b.images, b.labels, { dropoutSeed: k + 1 });
+      const g = await stepGradients(parts, b.images, b.labels, { dropoutSeed: k + 1 });
       opt.apply(g.grads, 0.01);
       tf.dispose(Object.values(g.grads));
     }

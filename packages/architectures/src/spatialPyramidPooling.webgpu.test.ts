@@ -1,5 +1,5 @@
 import { listWebGpuAdapters, selectBackend } from '@rectifier/backend';
-import { expectAllClose, expectNoLeak, onBackend } from '@rectifier/test-utils';
+import { expectAllClose, expectNoLeak, onBackend, webGpuTests } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import './register';
@@ -10,15 +10,7 @@ import { type SppCase as Case, sppCases, sppTieCases } from './testing/sppCases'
 // cpu tests: there the input gradient runs in backend's WGSL kernel, not the CPU routing.
 const cases = [...sppCases, ...sppTieCases];
 
-const adapters = await listWebGpuAdapters();
-const webGpu =
-  (Array.isArray(adapters) && adapters.length > 0) || process.env.RECTIFIER_REQUIRE_WEBGPU === '1';
-if (!webGpu) {
-  console.warn(
-    'SPP webgpu tests not run here (no WebGPU adapter); to run them on the CPU: ' +
-      'LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npx vitest run',
-  );
-}
+const webGpu = webGpuTests('SPP webgpu tests', await listWebGpuAdapters());
 
 /** Output and input gradient, read asynchronously (webgpu has no synchronous read in Node). */
 async function runCase(c: Case) {

@@ -137,9 +137,9 @@ describe('propagation on a 30-layer ReLU conv stack (Sec. 2.2)', () => {
     expectMean(backward, 1, 'MSRA backward factor');
   });
 
-  test("the same check fails for tfjs's heNormal (truncated at 2σ: ½·n·Var[w] ≈ 0.77)", () => {
+  test("the same check fails for tfjs's heNormal (truncated at 2σ: ½·n·Var[w] ≈ 0.77)", async () => {
     const model = stack((seed) => tf.initializers.heNormal({ seed }), 500);
-    const f = factors(propagation(model, input, { seed: 1 }), 1);
+    const f = factors(await propagation(model, input, { seed: 1 }), 1);
     // Backward alone: tolerance ≈ 4.9·0.07/√29 ≈ 0.06 against a 0.23 shortfall.
     expect(meanCheck(f.forward, 1).ok && meanCheck(f.backward, 1).ok).toBe(false);
     expectMean(f.backward, 0.7737, 'heNormal backward factor'); // Var of N(0,1) cut at ±2σ
@@ -150,7 +150,7 @@ describe('propagation on a 30-layer ReLU conv stack (Sec. 2.2)', () => {
    * A stack initialised by `init` (propagation seed 3): its per-layer factors average `expected`
    * (named `shown` in messages), and both products stay below 2^`log2Bound`.
    */
-  function expectShrinking(
+  async function expectShrinking(
     init: Parameters<typeof stack>[0],
     expected: number,
     name: string,
@@ -158,7 +158,7 @@ describe('propagation on a 30-layer ReLU conv stack (Sec. 2.2)', () => {
     log2Bound: number,
   ) {
     const model = stack(init);
-    const report = propagation(model, input, { seed: 3 });
+    const report = await propagation(model, input, { seed: 3 });
     const f = factors(report, expected);
     expectMean(f.forward, 1, `${name} forward factor / ${shown}`);
     expectMean(f.backward, 1, `${name} backward factor / ${shown}`);
@@ -167,14 +167,14 @@ describe('propagation on a 30-layer ReLU conv stack (Sec. 2.2)', () => {
     model.dispose();
   }
 
-  test('Xavier (std √(1/n)) halves both at every layer: factors average ½, the product ≈ 2^-29', () => {
+  test('Xavier (std √(1/n)) halves both at every layer: factors average ½, the product ≈ 2^-29', async () => {
     // The product is Π of the factors; 29 halvings leave it far below MSRA's order 1.
-    expectShrinking((seed) => xavier({ seed }), 0.5, 'Xavier', '½', -20);
+    await expectShrinking((seed) => xavier({ seed }), 0.5, 'Xavier', '½', -20);
   });
 
-  test('std 0.01 shrinks them far more (½·576·10⁻⁴ ≈ 0.029 per layer: 2^-148)', () => {
+  test('std 0.01 shrinks them far more (½·576·10⁻⁴ ≈ 0.029 per layer: 2^-148)', async () => {
     const expected = 0.5 * 9 * channels * 1e-4;
-    expectShrinking(
+    await expectShrinking(
       (seed) => gaussian({ stddev: 0.01, seed }),
       expected,
       'std-0.01',
@@ -183,9 +183,9 @@ describe('propagation on a 30-layer ReLU conv stack (Sec. 2.2)', () => {
     );
   });
 
-  test('measured factors match the predicted ½·n·Var[w] of each layer (the sampled kernel)', () => {
+  test('measured factors match the predicted ½·n·Var[w] of each layer (the sampled kernel)', async () => {
     const model = stack((seed) => msra({ seed: seed + 1000 }));
-    const report = propagation(model, input);
+    const report = await propagation(model, input);
     const fwd = report.layers.slice(1).map((l) => l.forwardFactor! / l.predictedForwardFactor);
     const bwd = report.layers
       .slice(0, -1)

@@ -82,15 +82,17 @@ function hasKernel(layer: tf.layers.Layer): boolean {
 }
 
 /** Population variance in float64 (deep std-0.01 nets reach 1e-60: float32 squares underflow). */
-function variance(t: tf.Tensor): number {
-  const v = t.dataSync();
+function variance(v: ArrayLike<number>): number {
   let s = 0;
-  for (const x of v) s += x;
+  for (let i = 0; i < v.length; i++) s += v[i];
   const mean = s / v.length;
   let s2 = 0;
-  for (const x of v) s2 += (x - mean) * (x - mean);
+  for (let i = 0; i < v.length; i++) s2 += (v[i] - mean) * (v[i] - mean);
   return s2 / v.length;
 }
+
+/** Every tensor's values, read together with `data()` (webgpu has no synchronous read). */
+const read = (ts: tf.Tensor[]) => Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
 
 /**
  * Measures signal propagation at initialisation (He et al. 2015, Sec. 2.2, Eqn 10–15): for each
@@ -104,13 +106,15 @@ function variance(t: tf.Tensor): number {
  *
  * `model` must be a chain of layers (nested models such as trunk + head are expanded).
  * `input` is a batch `[batch, …]` of the model's input shape. Runs in inference mode
- * (dropout off). Leaves no tensors behind.
+ * (dropout off). Leaves no tensors behind. Asynchronous: the responses and gradients are read
+ * with `data()`, which every backend supports (webgpu in Node has no synchronous read); a wrong
+ * argument throws at the call, before any promise.
  */
 export function propagation(
   model: tf.LayersModel,
   input: tf.Tensor,
   options: PropagationOptions = {},
-): PropagationReport {
+): Promise<PropagationReport> {
   checkOptionKeys(options, ['isWeightLayer', 'slope', 'seed'], 'propagation');
   if (!(model instanceof tf.LayersModel)) {
     throw new InitializerArgumentError(
@@ -143,17 +147,25 @@ export function propagation(
     );
   }
 
-  let report: PropagationReport | undefined;
-  // tidy() only returns tensors; the report is plain numbers, so it leaves through a closure.
-  tf.tidy(() => {
+  return measure(layers, weighted, input, slope, seed);
+}
+
+async function measure(
+  layers: tf.layers.Layer[],
+  weighted: boolean[],
+  input: tf.Tensor,
+  slope: number,
+  seed: number,
+): Promise<PropagationReport> {
+  const { responses, grads } = tf.tidy(() => {
     // Forward: run the chain, keep each weight layer's response and input shape.
-    const forwardVariance: number[] = [];
+    const responses: tf.Tensor[] = [];
     const inputShapes: number[][] = [];
     let x = input;
     layers.forEach((layer, i) => {
       if (weighted[i]) inputShapes.push(x.shape);
       x = layer.apply(x) as tf.Tensor;
-      if (weighted[i]) forwardVariance.push(variance(x));
+      if (weighted[i]) responses.push(x);
     });
 
     // Backward: zero probes added to each weight layer's input; their gradients are Δx_l.
@@ -168,36 +180,52 @@ export function propagation(
       });
       return tf.sum(tf.mul(h, top));
     })(probes);
-    const backwardVariance = grads.map(variance);
+    return { responses, grads };
+  });
+  const measured = layers.filter((_, i) => weighted[i]);
+  const kernels = measured.map((layer) =>
+    layer.weights.find((w) => /(^|\/)kernel(_\d+)?$/.test(w.originalName)),
+  );
+  let values: Float32Array[][];
+  try {
+    values = await Promise.all([
+      read(responses),
+      read(grads),
+      read(kernels.flatMap((k) => (k === undefined ? [] : [k.read()]))),
+    ]);
+  } finally {
+    tf.dispose([...responses, ...grads]);
+  }
+  const [forward, backward, kernelValues] = values;
+  const forwardVariance = forward.map(variance);
+  const backwardVariance = backward.map(variance);
+  let nextKernel = 0;
 
-    const measured = layers.filter((_, i) => weighted[i]);
-    const gain = (1 + slope * slope) / 2;
-    const result: LayerPropagation[] = measured.map((layer, l) => {
-      const kernel = layer.weights.find((w) => /(^|\/)kernel(_\d+)?$/.test(w.originalName));
-      const shape = kernel ? kernel.shape : [1];
-      const { fanIn, fanOut } = computeFans(shape as number[]);
-      const weightVariance = kernel ? variance(kernel.read()) : Number.NaN;
-      return {
-        name: layer.name,
-        className: layer.getClassName(),
-        fanIn,
-        fanOut,
-        weightVariance,
-        forwardVariance: forwardVariance[l],
-        backwardVariance: backwardVariance[l],
-        forwardFactor: l > 0 ? forwardVariance[l] / forwardVariance[l - 1] : null,
-        backwardFactor:
-          l < measured.length - 1 ? backwardVariance[l] / backwardVariance[l + 1] : null,
-        predictedForwardFactor: gain * fanIn * weightVariance,
-        predictedBackwardFactor: gain * fanOut * weightVariance,
-      };
-    });
-    const last = result.length - 1;
-    report = {
-      layers: result,
-      forwardProduct: forwardVariance[last] / forwardVariance[0],
-      backwardProduct: backwardVariance[0] / backwardVariance[last],
+  const gain = (1 + slope * slope) / 2;
+  const result: LayerPropagation[] = measured.map((layer, l) => {
+    const kernel = kernels[l];
+    const shape = kernel ? kernel.shape : [1];
+    const { fanIn, fanOut } = computeFans(shape as number[]);
+    const weightVariance = kernel ? variance(kernelValues[nextKernel++]) : Number.NaN;
+    return {
+      name: layer.name,
+      className: layer.getClassName(),
+      fanIn,
+      fanOut,
+      weightVariance,
+      forwardVariance: forwardVariance[l],
+      backwardVariance: backwardVariance[l],
+      forwardFactor: l > 0 ? forwardVariance[l] / forwardVariance[l - 1] : null,
+      backwardFactor:
+        l < measured.length - 1 ? backwardVariance[l] / backwardVariance[l + 1] : null,
+      predictedForwardFactor: gain * fanIn * weightVariance,
+      predictedBackwardFactor: gain * fanOut * weightVariance,
     };
   });
-  return report as PropagationReport;
+  const last = result.length - 1;
+  return {
+    layers: result,
+    forwardProduct: forwardVariance[last] / forwardVariance[0],
+    backwardProduct: backwardVariance[0] / backwardVariance[last],
+  };
 }

@@ -16,6 +16,7 @@ const positiveInt = () => z.number().int().positive();
 export const backendChoices = [
   'auto',
   'tensorflow',
+  'webgpu',
   'onednn',
   'wasm',
   'cpu',

@@ -74,7 +74,9 @@ describe('exit codes by error class', () => {
   it('bad values exit 2: an unknown backend, an input too small for the pyramid', async () => {
     const gpu = await cli('info', '--backend', 'gpu');
     expect(gpu.code).toBe(2);
-    expect(gpu.err).toMatch(/argument 'gpu' is invalid.*auto, tensorflow, onednn, wasm, cpu/);
+    expect(gpu.err).toMatch(
+      /argument 'gpu' is invalid.*auto, tensorflow, webgpu, onednn, wasm, cpu/,
+    );
     const small = await cli('summary', 'small', '--input', '50');
     expect(small.code).toBe(2);
     expect(small.err).toMatch(/--input 50 is too small .*The smallest valid input is 77\./);

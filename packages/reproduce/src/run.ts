@@ -36,11 +36,33 @@ import {
 
 let backend: BackendInfo | null = null;
 
-/** Selects the tfjs backend once per process (the wasm thread count is fixed at first start). */
+/** What `--backend webgpu` prints when the only adapter computes on the CPU. */
+export function softwareAdapterWarning(info: BackendInfo): string | null {
+  if (info.name !== 'webgpu' || info.adapter?.software !== true) return null;
+  return (
+    `warning: --backend webgpu runs on a software adapter (${info.adapter.description || info.adapter.architecture}), ` +
+    'which computes on the CPU: right results, far slower than --backend wasm. For a GPU, install its Vulkan driver (check with `rectifier info --backend webgpu`).\n'
+  );
+}
+
+/**
+ * Selects the tfjs backend once per process (the wasm thread count is fixed at first start).
+ * `webgpu` is an explicit request, so it may run on a software adapter (SwiftShader,
+ * lavapipe: a correctness check on a machine without a GPU), with a warning through `warn`.
+ */
 export async function ensureBackend(
   c: Pick<RunConfig, 'backend' | 'threads'>,
+  warn: (message: string) => void = (m) => process.stderr.write(m),
 ): Promise<BackendInfo> {
-  if (backend === null) backend = await selectBackend({ prefer: c.backend, threads: c.threads });
+  if (backend === null) {
+    backend = await selectBackend({
+      prefer: c.backend,
+      threads: c.threads,
+      ...(c.backend === 'webgpu' ? { allowSoftwareAdapter: true } : {}),
+    });
+    const warning = softwareAdapterWarning(backend);
+    if (warning !== null) warn(warning);
+  }
   return backend;
 }
 
@@ -67,11 +89,13 @@ export interface RunOptions {
    * unset, the trainer derives it from the step times (at least 60 s).
    */
   collectiveTimeoutMs?: number;
+  /** Where warnings go (the CLI's stderr); default process.stderr. */
+  warn?: (message: string) => void;
 }
 
 /** Everything `train`/`resume` need, rebuilt from a config: the same call twice gives the same run. */
 async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptions) {
-  const chosen = await ensureBackend(c);
+  const chosen = await ensureBackend(c, runOptions.warn);
   const stats = await datasetStats(data, c);
   const pre = preprocessOf(stats);
   const built = buildFromConfig(c, data.classes.length);

@@ -6,4 +6,10 @@ export { expectNoLeak } from './leaks';
 export { normalArray, uniform } from './random';
 export { saveAndLoad } from './serialization';
 export type { SystemPackageNeed } from './systemPackages';
-export { chromiumPath, chromiumTests, needsSystemPackage } from './systemPackages';
+export {
+  chromiumPath,
+  chromiumTests,
+  needsSystemPackage,
+  SWIFTSHADER_ENV,
+  webGpuTests,
+} from './systemPackages';

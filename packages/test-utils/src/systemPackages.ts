@@ -45,3 +45,23 @@ export function chromiumTests(tests: string): boolean {
     requireEnv: 'RECTIFIER_REQUIRE_CHROMIUM',
   });
 }
+
+/** The two variables that give Dawn SwiftShader's Vulkan driver (Debian's chromium package). */
+export const SWIFTSHADER_ENV =
+  'LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/**
+ * Whether tests that need a WebGPU adapter run here, given `listWebGpuAdapters()`' answer
+ * (@rectifier/backend's, passed in: this package cannot depend on backend, whose tests use it).
+ * A machine without a GPU has one only with SwiftShader; CI sets RECTIFIER_REQUIRE_WEBGPU=1.
+ */
+export function webGpuTests(tests: string, adapters: readonly unknown[] | Error): boolean {
+  return needsSystemPackage({
+    tests,
+    available: Array.isArray(adapters) && adapters.length > 0,
+    // The first clause only: backend's message goes on to give the same advice as `install`.
+    reason: adapters instanceof Error ? adapters.message.split(';')[0] : 'no WebGPU adapter',
+    install: `${SWIFTSHADER_ENV} npx vitest run (SwiftShader, on the CPU), or a GPU's Vulkan driver`,
+    requireEnv: 'RECTIFIER_REQUIRE_WEBGPU',
+  });
+}

@@ -50,7 +50,7 @@ describe('softmaxCrossEntropy', () => {
 });
 
 describe('errorCounts', () => {
-  test('counts top-1 and top-5 misses', () => {
+  test('counts top-1 and top-5 misses', async () => {
     // 6 classes: row 0 right; row 1 label ranked 2nd (top-1 miss, top-5 hit); row 2 ranked last.
     const z = tf.tensor2d([
       [9, 1, 2, 3, 4, 5],
@@ -58,7 +58,9 @@ describe('errorCounts', () => {
       [0, 1, 2, 3, 4, 5],
     ]);
     const y = tf.tensor1d([0, 2, 0], 'int32');
-    expect(errorCounts(z, y)).toEqual({ top1: 2, top5: 1, count: 3 });
+    const before = tf.memory().numTensors;
+    expect(await errorCounts(z, y)).toEqual({ top1: 2, top5: 1, count: 3 });
+    expect(tf.memory().numTensors).toBe(before);
     tf.dispose([z, y]);
   });
 });

@@ -27,25 +27,36 @@ export function softmaxCrossEntropy(
 export type LossFn = (logits: tf.Tensor2D, labels: tf.Tensor1D, normalizer: number) => tf.Scalar;
 
 /**
- * Top-1 and top-k misclassification counts of a batch (k = min(5, classes)): an example counts
- * as a top-k error when its label is not among the k largest logits (ties broken by tf.topk).
+ * Top-1 and top-k hits of a batch (k = min(5, classes)) as a float32 tensor [2]: an example is a
+ * top-k hit when its label is among the k largest logits (ties broken by tf.topk). Float32 so
+ * that a step can pack it beside its loss and read both in one download (exact: counts < 2^24).
  */
-export function errorCounts(
-  logits: tf.Tensor2D,
-  labels: tf.Tensor1D,
-): { top1: number; top5: number; count: number } {
+export function hitCounts(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   const k = Math.min(5, logits.shape[1]);
-  const [hit1, hitK] = tf.tidy(() => {
+  return tf.tidy(() => {
     const { indices } = tf.topk(logits, k);
     const eq = tf.equal(indices, tf.expandDims(labels, 1));
-    return [
+    const hits = tf.stack([
       tf.sum(tf.cast(tf.slice(eq, [0, 0], [-1, 1]), 'int32')),
       tf.sum(tf.cast(tf.any(eq, 1), 'int32')),
-    ];
+    ]);
+    return tf.cast(hits, 'float32') as tf.Tensor1D;
   });
+}
+
+/**
+ * Top-1 and top-k misclassification counts of a batch (k = min(5, classes)): an example counts
+ * as a top-k error when its label is not among the k largest logits (ties broken by tf.topk).
+ * Asynchronous: the counts are read with `data()`, which every backend supports (webgpu in Node
+ * has no synchronous read).
+ */
+export async function errorCounts(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+): Promise<{ top1: number; top5: number; count: number }> {
+  const hits = hitCounts(logits, labels);
+  const [hit1, hitK] = await hits.data();
+  hits.dispose();
   const count = logits.shape[0];
-  const top1 = count - (hit1.dataSync()[0] as number);
-  const top5 = count - (hitK.dataSync()[0] as number);
-  tf.dispose([hit1, hitK]);
-  return { top1, top5, count };
+  return { top1: count - hit1, top5: count - hitK, count };
 }

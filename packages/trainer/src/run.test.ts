@@ -59,7 +59,7 @@ describe('train', () => {
     const summary = await train({ ...options, runDir });
     const model = options.model as ReturnType<typeof tinyNet>;
     expect(summary.steps).toBe(18);
-    expect(summary.weightsSha256).toBe(weightsSha256(model.model));
+    expect(summary.weightsSha256).toBe(await weightsSha256(model.model));
     expect(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'))).toEqual(summary);
 
     const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));

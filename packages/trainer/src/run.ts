@@ -136,7 +136,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   writeJsonAtomic(p.config, config);
   const s = freshState();
   // Step 0: the initial weights, so a run killed before its first checkpoint resumes exactly.
-  writeRunCheckpoint(plan, s);
+  await writeRunCheckpoint(plan, s);
   return runFrom(plan, s, makeProgress(options));
 }
 
@@ -205,7 +205,7 @@ export async function resume(
     mkdirSync(p.checkpoints, { recursive: true });
     for (const f of [p.metrics, p.slopes]) if (existsSync(f)) rmSync(f);
     const s = freshState();
-    writeRunCheckpoint(plan, s);
+    await writeRunCheckpoint(plan, s);
     return runFrom(plan, s, progress);
   }
   let loaded: CheckpointState | null = null;

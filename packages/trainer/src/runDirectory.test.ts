@@ -155,19 +155,19 @@ describe('readRunDirectory', () => {
 });
 
 describe('loadCheckpointInto', () => {
-  test('loads the last, the best, or a named file into a freshly built model', () => {
+  test('loads the last, the best, or a named file into a freshly built model', async () => {
     const fresh = tinyNet({ seed: 7 }); // other initial weights: loading must replace them all
     const last = loadCheckpointInto(fresh.model, finished);
     expect(last.name).toBe(summary.lastCheckpoint);
     expect(last.step).toBe(4);
-    expect(weightsSha256(fresh.model)).toBe(summary.weightsSha256);
+    expect(await weightsSha256(fresh.model)).toBe(summary.weightsSha256);
 
     const best = loadCheckpointInto(fresh.model, finished, { checkpoint: 'best' });
     expect(best.name).toBe(summary.bestCheckpoint);
 
     const byPath = loadCheckpointInto(fresh.model, join(finished, 'checkpoints', last.name));
     expect(byPath.state.step).toBe(4);
-    expect(weightsSha256(fresh.model)).toBe(summary.weightsSha256);
+    expect(await weightsSha256(fresh.model)).toBe(summary.weightsSha256);
   });
 
   test('says what is wrong: unknown checkpoint, no best, another architecture, a misspelt option', () => {

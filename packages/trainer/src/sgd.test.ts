@@ -94,7 +94,7 @@ describe('sgd (Caffe form, Eqn 4)', () => {
     opt.dispose();
   });
 
-  test('a dense + PReLU net trained with stepGradients matches torch autograd + Caffe update', () => {
+  test('a dense + PReLU net trained with stepGradients matches torch autograd + Caffe update', async () => {
     const m = fixture.model;
     const input = tf.input({ shape: [5] });
     const h = tf.layers.dense({ units: 6, name: 'fc1' }).apply(input) as tf.SymbolicTensor;
@@ -109,8 +109,8 @@ describe('sgd (Caffe form, Eqn 4)', () => {
     opt.bind(parts.headWeights);
     const x = tf.tensor2d(m.x, [8, 5]);
     const y = tf.tensor1d(m.labels, 'int32');
-    m.lrs.forEach((lr, step) => {
-      const g = stepGradients(parts, x, y);
+    for (const [step, lr] of m.lrs.entries()) {
+      const g = await stepGradients(parts, x, y);
       // The loss is a mean of 8 terms of order 1: float32 sums agree to ~1e-6.
       expect(g.loss).toBeCloseTo(m.steps[step].loss, 5);
       opt.apply(g.grads, lr);
@@ -126,7 +126,7 @@ describe('sgd (Caffe form, Eqn 4)', () => {
           },
         );
       }
-    });
+    }
     tf.dispose([x, y]);
     opt.dispose();
     model.dispose();

@@ -229,15 +229,21 @@ export class SgdOptimizer {
     mu.dispose();
   }
 
-  /** The momentum buffers as plain arrays (for a checkpoint). */
-  getState(): SgdState {
+  /**
+   * The momentum buffers as plain arrays (for a checkpoint), read together with `data()` (webgpu
+   * in Node has no synchronous read).
+   */
+  async getState(): Promise<SgdState> {
+    const entries = [...this.buffers];
+    const data = await Promise.all(entries.map(([, v]) => v.data() as Promise<Float32Array>));
     return {
-      buffers: [...this.buffers].map(([name, v]) => ({
-        name,
-        shape: v.shape,
-        data: v.dataSync() as Float32Array,
-      })),
+      buffers: entries.map(([name, v], i) => ({ name, shape: v.shape, data: data[i] })),
     };
+  }
+
+  /** Names and shapes of the momentum buffers (what `getState` returns, without the values). */
+  bufferShapes(): { name: string; shape: number[] }[] {
+    return [...this.buffers].map(([name, v]) => ({ name, shape: v.shape }));
   }
 
   /** Restores buffers written by `getState` (replacing any current ones). */

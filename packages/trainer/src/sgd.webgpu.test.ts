@@ -1,24 +1,15 @@
 import { buildModel } from '@rectifier/architectures';
 import { listWebGpuAdapters, selectBackend } from '@rectifier/backend';
-import { maxRelativeError, onBackend } from '@rectifier/test-utils';
+import { maxRelativeError, onBackend, webGpuTests } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { sgd } from './sgd';
 import { namedWeights } from './weights';
 
 // Caffe-form SGD steps of a narrow model A (paper Table 3, with SPP) on @rectifier/backend's
-// webgpu engine against tfjs's cpu backend. The gradients come from tf.variableGrads and the
-// loss is read with `await data()`: webgpu has no synchronous read in Node, which
-// stepGradients' loss read still needs.
-const adapters = await listWebGpuAdapters();
-const webGpu =
-  (Array.isArray(adapters) && adapters.length > 0) || process.env.RECTIFIER_REQUIRE_WEBGPU === '1';
-if (!webGpu) {
-  console.warn(
-    'Caffe SGD webgpu tests not run here (no WebGPU adapter); to run them on the CPU: ' +
-      'LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npx vitest run',
-  );
-}
+// webgpu engine against tfjs's cpu backend, the gradients from tf.variableGrads (train() on
+// webgpu, with stepGradients, is train.webgpu.test.ts).
+const webGpu = webGpuTests('Caffe SGD webgpu tests', await listWebGpuAdapters());
 
 async function train(steps: number) {
   // Model A at 1/32 width (3–12 channels), fc 16, 112 crops: seconds on SwiftShader.

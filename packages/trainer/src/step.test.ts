@@ -39,9 +39,9 @@ describe('stepGradients', () => {
     const net = tinyNet();
     const parts = modelParts(net);
     const { images, labels } = batch(6);
-    await expectNoLeak(() => {
-      const fused = stepGradients(parts, images, labels, { dropoutSeed: 7 });
-      const split = stepGradients(parts, images, labels, { dropoutSeed: 7, split: true });
+    await expectNoLeak(async () => {
+      const fused = await stepGradients(parts, images, labels, { dropoutSeed: 7 });
+      const split = await stepGradients(parts, images, labels, { dropoutSeed: 7, split: true });
       expect(Object.keys(split.grads).sort()).toEqual(Object.keys(fused.grads).sort());
       expect(split.loss).toBeCloseTo(fused.loss, 6);
       const f = values(fused.grads);
@@ -54,12 +54,12 @@ describe('stepGradients', () => {
     net.model.dispose();
   });
 
-  test('accumulate: k sub-batches sum to the full batch gradient', () => {
+  test('accumulate: k sub-batches sum to the full batch gradient', async () => {
     const net = tinyNet({ dropout: 0 });
     const parts = modelParts(net);
     const { images, labels } = batch(8);
-    const full = stepGradients(parts, images, labels);
-    const acc = stepGradients(parts, images, labels, { accumulate: 4 });
+    const full = await stepGradients(parts, images, labels);
+    const acc = await stepGradients(parts, images, labels, { accumulate: 4 });
     expect(acc.loss).toBeCloseTo(full.loss, 6);
     expect(acc.count).toBe(8);
     const f = values(full.grads);
@@ -69,13 +69,13 @@ describe('stepGradients', () => {
     net.model.dispose();
   });
 
-  test('dropout is active only in training, and its mask follows the seed', () => {
+  test('dropout is active only in training, and its mask follows the seed', async () => {
     const net = tinyNet({ dropout: 0.5 });
     const parts = modelParts(net);
     const { images, labels } = batch(4);
-    const a = stepGradients(parts, images, labels, { dropoutSeed: 11 });
-    const b = stepGradients(parts, images, labels, { dropoutSeed: 11 });
-    const c = stepGradients(parts, images, labels, { dropoutSeed: 12 });
+    const a = await stepGradients(parts, images, labels, { dropoutSeed: 11 });
+    const b = await stepGradients(parts, images, labels, { dropoutSeed: 11 });
+    const c = await stepGradients(parts, images, labels, { dropoutSeed: 12 });
     expect(a.loss).toBe(b.loss);
     expect(c.loss).not.toBe(a.loss);
     const x = net.model.predict(images) as tf.Tensor;
@@ -85,15 +85,15 @@ describe('stepGradients', () => {
     net.model.dispose();
   });
 
-  test("architectures' SeededDropout: the mask depends on the step's seed, not on how many calls came before", () => {
+  test("architectures' SeededDropout: the mask depends on the step's seed, not on how many calls came before", async () => {
     const built = smallNet({ softmax: false });
     expect(built.head.layers.map((l) => l.getClassName())).toContain('RectifierDropout');
     const parts = modelParts(built);
     const images = tf.randomNormal([2, 112, 112, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
     const labels = tf.tensor1d([0, 2], 'int32');
-    const first = stepGradients(parts, images, labels, { dropoutSeed: 21 });
-    const other = stepGradients(parts, images, labels, { dropoutSeed: 22 });
-    const again = stepGradients(parts, images, labels, { dropoutSeed: 21 }); // a resumed run's call
+    const first = await stepGradients(parts, images, labels, { dropoutSeed: 21 });
+    const other = await stepGradients(parts, images, labels, { dropoutSeed: 22 });
+    const again = await stepGradients(parts, images, labels, { dropoutSeed: 21 }); // a resumed run's call
     expect(again.loss).toBe(first.loss);
     expect(other.loss).not.toBe(first.loss);
     tf.dispose([images, labels, ...[first, other, again].flatMap((r) => Object.values(r.grads))]);

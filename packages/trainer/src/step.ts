@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { TrainerArgumentError } from './errors';
-import { errorCounts, type LossFn, softmaxCrossEntropy } from './loss';
+import { hitCounts, type LossFn, softmaxCrossEntropy } from './loss';
 import { type NamedWeight, namedWeights } from './weights';
 
 /**
@@ -217,21 +217,23 @@ function addInto(acc: Record<string, tf.Tensor>, grads: Record<string, tf.Tensor
  * Gradients of one mini-batch: `accumulate` sub-batches, each normalised by the whole batch's
  * size so their sum is the full batch's gradient (up to summation order). With `split`, each
  * sub-batch runs head-then-trunk ({@link headGradients}, {@link trunkGradients}); otherwise one
- * fused backward pass over trunk and head.
+ * fused backward pass over trunk and head. Asynchronous: each sub-batch's loss and hit counts
+ * are packed into one small tensor and the step reads them all in one `data()` at its end (webgpu
+ * has no synchronous read in Node; one download per step, not one per sub-batch and value).
  */
-export function stepGradients(
+export async function stepGradients(
   parts: ModelParts,
   images: tf.Tensor,
   labels: tf.Tensor1D,
   options: StepGradientOptions = {},
-): StepGradients {
+): Promise<StepGradients> {
   const n = labels.shape[0];
   const { loss = softmaxCrossEntropy, normalizer = n, accumulate = 1, split = false } = options;
   const size = Math.ceil(n / accumulate);
   const acc: Record<string, tf.Tensor> = {};
-  let lossSum = 0;
-  let top1 = 0;
-  let top5 = 0;
+  // Per sub-batch: [loss, top-1 hits, top-k hits] and its example count.
+  const packed: tf.Tensor1D[] = [];
+  const counts: number[] = [];
   const all = [...parts.trunkWeights, ...parts.headWeights];
   for (let k = 0, start = 0; start < n; k++, start += size) {
     const len = Math.min(size, n - start);
@@ -269,12 +271,24 @@ export function stepGradients(
       value = result.value as tf.Scalar;
       logits = kept as tf.Tensor2D;
     }
-    lossSum += value.dataSync()[0];
-    const e = errorCounts(logits, y);
-    top1 += e.top1;
-    top5 += e.top5;
+    const v = value;
+    const z = logits;
+    packed.push(tf.tidy(() => tf.concat([tf.reshape(v, [1]), hitCounts(z, y)]) as tf.Tensor1D));
+    counts.push(len);
     tf.dispose([value, logits]);
     if (accumulate !== 1) tf.dispose([x, y]);
   }
+  const together = packed.length === 1 ? packed[0] : tf.concat(packed);
+  const read = await together.data();
+  tf.dispose([together, ...packed]);
+  // Summed in sub-batch order, as the values were read one by one before.
+  let lossSum = 0;
+  let top1 = 0;
+  let top5 = 0;
+  counts.forEach((c, k) => {
+    lossSum += read[3 * k];
+    top1 += c - read[3 * k + 1];
+    top5 += c - read[3 * k + 2];
+  });
   return { loss: lossSum, top1, top5, count: n, grads: acc };
 }

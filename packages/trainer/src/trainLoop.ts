@@ -18,13 +18,15 @@ function dropoutSeed(seed: number, step: number): number {
   return 1 + (deriveSeed(seed, 'dropout', step) % (2 ** 30 - 1));
 }
 
-/** Calls `event` on every observer that has it, in order. */
+/** Calls `event` on every observer that has it, in order, awaiting each (see TrainObserver). */
 function emitter(observers: TrainObserver[]) {
-  return <K extends keyof TrainObserver>(
+  return async <K extends keyof TrainObserver>(
     event: K,
     ...args: Parameters<NonNullable<TrainObserver[K]>>
-  ): void => {
-    for (const o of observers) (o[event] as ((...a: typeof args) => void) | undefined)?.(...args);
+  ): Promise<void> => {
+    for (const o of observers) {
+      await (o[event] as ((...a: typeof args) => void | Promise<void>) | undefined)?.(...args);
+    }
   };
 }
 
@@ -51,7 +53,7 @@ export async function trainLoop(
 
   /** Stops: the last checkpoint is written (observers), then the summary or the interruption. */
   const stop = async (reason: StopReason, epochLine: EpochLine | null) => {
-    emit('stop', { reason, step: s.step });
+    await emit('stop', { reason, step: s.step });
     if (reason === 'interrupted') {
       throw new TrainingInterruptedError(options.runDir, s.step, s.lastCheckpoint as string);
     }
@@ -68,7 +70,7 @@ export async function trainLoop(
       valTop5Error: s.lastVal?.top5 ?? null,
       bestCheckpoint: s.best?.name ?? null,
       lastCheckpoint: s.lastCheckpoint as string,
-      weightsSha256: weightsSha256(plan.parts.whole),
+      weightsSha256: await weightsSha256(plan.parts.whole),
       skipped: s.skipped,
       backend: options.backendName ?? tf.getBackend(),
       ...(plan.fingerprint.backend !== (options.backendName ?? tf.getBackend())
@@ -76,12 +78,12 @@ export async function trainLoop(
         : {}),
     };
     await engine.finish(s.step, summary); // multi-device: workers end, replicas agree
-    emit('end', summary);
+    await emit('end', summary);
     return summary;
   };
 
   try {
-    emit('start', { totalSteps: options.epochs * plan.stepsPerEpoch, doneSteps: s.step });
+    await emit('start', { totalSteps: options.epochs * plan.stepsPerEpoch, doneSteps: s.step });
     if (options.signal?.aborted) return await stop('interrupted', null);
     for (let epoch = s.epoch; epoch < options.epochs; epoch++) {
       const skip = epoch === s.epoch ? s.batchInEpoch : 0;
@@ -155,7 +157,7 @@ export async function trainLoop(
           timeMs: elapsed(),
           ...engine.stepMetrics(),
         };
-        emit('step', line);
+        await emit('step', line);
         // Let the event loop run a signal handler (Ctrl-C wired to `signal`): batches already
         // in memory resolve as microtasks, which never give it a turn.
         if (options.signal !== undefined) await new Promise((r) => setImmediate(r));
@@ -190,13 +192,13 @@ export async function trainLoop(
       s.epochCount = 0;
       s.epochSkipped = { count: 0, examples: [] };
       const last = epoch + 1 === options.epochs;
-      emit('epochEnd', { line, last });
+      await emit('epochEnd', { line, last });
       if (last) return await stop('epochs', line);
       if (options.signal?.aborted) return await stop('interrupted', line);
       if (reachedMax()) return await stop('maxSteps', line);
     }
     throw new RunDirectoryError(options.runDir, 'The run has no epoch left to train');
   } finally {
-    emit('close');
+    await emit('close');
   }
 }

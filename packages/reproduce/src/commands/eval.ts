@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
-import { protocolFlagNames } from '../config';
+import { backendChoices, protocolFlagNames } from '../config';
 import { UsageError } from '../errors';
 import { evaluateRuns } from '../evaluate';
+import { ensureBackend } from '../run';
 import { ResultsNotSavedError, saveEvalResults } from '../storedResults';
 import { type Io, printJson, withExample } from './io';
 
@@ -27,6 +28,11 @@ export function evalCommand(program: Command, io: Io): void {
       )
       .option('--data <path>', 'another data set with the same classes')
       .option('--val-limit <n>', 'use only the first n validation images')
+      .addOption(
+        new Option('--backend <name>', "the backend to test on (default: the run's)").choices(
+          backendChoices,
+        ),
+      )
       .option('--json', 'print JSON only')
       .action(async (runDirs: string[], o) => {
         const scales = o.scales === undefined ? undefined : String(o.scales).split(',').map(Number);
@@ -35,6 +41,8 @@ export function evalCommand(program: Command, io: Io): void {
             `--scales must be positive integers, comma-separated. Received: ${o.scales}`,
           );
         }
+        // Chosen first, it is the one the runs' models load on (one backend per process).
+        if (o.backend !== undefined) await ensureBackend({ backend: o.backend }, (m) => io.err(m));
         const results = await evaluateRuns(runDirs, o.protocol, {
           scales,
           checkpoint: o.checkpoint,

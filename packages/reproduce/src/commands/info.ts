@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { listWebGpuAdapters, type WebGpuAdapterInfo } from '@rectifier/backend';
 import * as tf from '@tensorflow/tfjs';
 import { type Command, Option } from 'commander';
 import { backendChoices } from '../config';
@@ -37,11 +38,31 @@ export function packageVersions(): Record<string, string> {
   return out;
 }
 
+/** One line per WebGPU adapter (what `--backend webgpu` and RECTIFIER_GPU choose among). */
+export function adapterLines(adapters: WebGpuAdapterInfo[] | Error): string[] {
+  if (adapters instanceof Error) return [`webgpu adapters: none (${adapters.message})`];
+  if (adapters.length === 0) {
+    return [
+      "webgpu adapters: none (a GPU needs its Vulkan driver; see @rectifier/backend's GPU docs)",
+    ];
+  }
+  return [
+    'webgpu adapters (RECTIFIER_GPU index):',
+    ...adapters.map(
+      (a, i) =>
+        `  ${i}: ${[a.vendor, a.architecture, a.description].filter((f) => f !== '').join(', ')}` +
+        (a.software ? ' — software, computes on the CPU' : ' — GPU'),
+    ),
+  ];
+}
+
 export function infoCommand(program: Command, io: Io): void {
   withExample(
     program
       .command('info')
-      .description('backends available, the engine training uses, device, threads, versions')
+      .description(
+        'backends available, the engine training uses, device, threads, WebGPU adapters, versions',
+      )
       .addOption(
         new Option('--backend <name>', 'the backend to try, as `train --backend`')
           .choices(backendChoices)
@@ -49,7 +70,8 @@ export function infoCommand(program: Command, io: Io): void {
       )
       .option('--json', 'print JSON only')
       .action(async (o) => {
-        const backend = await ensureBackend({ backend: o.backend });
+        const backend = await ensureBackend({ backend: o.backend }, (m) => io.err(m));
+        const adapters = await listWebGpuAdapters();
         const versions = packageVersions();
         // `onednn` runs under tfjs's `wasm` backend with Rectifier's oneDNN kernels: its version
         // is oneDNN's, and the package that provides it is @rectifier/backend.
@@ -63,6 +85,7 @@ export function infoCommand(program: Command, io: Io): void {
           engine,
           backend,
           tfjsBackend: tf.getBackend(),
+          webgpuAdapters: adapters instanceof Error ? { error: adapters.message } : adapters,
           cores: availableParallelism(),
           versions: { node: process.version, tfjs: tf.version.tfjs, ...versions },
         };
@@ -74,6 +97,7 @@ export function infoCommand(program: Command, io: Io): void {
           [
             `chosen ${backend.name} (${engine}, ${backend.device}, ${backend.threads} thread(s))`,
             `training kernels: ${backend.trainingKernels.join(', ') || 'native'}`,
+            ...adapterLines(adapters),
             `cores ${value.cores}`,
             `node ${process.version}, tfjs ${tf.version.tfjs}`,
             ...Object.entries(versions).map(([name, v]) => `${name} ${v}`),

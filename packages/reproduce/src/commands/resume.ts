@@ -16,6 +16,7 @@ export function resumeCommand(program: Command, io: Io): void {
         const summary = await resumeRun(runDir, {
           handleSigint: true,
           collectiveTimeoutMs: timeoutMs,
+          warn: (m) => io.err(m),
         });
         if (o.json) printJson(io, { runDir, ...summary });
         else io.out(`finished ${runDir}: ${summary.steps} steps\n`);

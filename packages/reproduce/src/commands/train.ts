@@ -39,6 +39,7 @@ export function trainCommand(program: Command, io: Io): void {
       const summary = await trainRun(config, runDir, {
         handleSigint: true,
         collectiveTimeoutMs: collectiveTimeoutMs(o.collectiveTimeout),
+        warn: (m) => io.err(m),
       });
       if (o.json) printJson(io, { runDir, ...summary });
       else

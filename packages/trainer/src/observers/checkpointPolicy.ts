@@ -12,21 +12,25 @@ function bytesOf(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
 
-/** The weights as checkpoint tensors; a non-finite value is a divergence (nothing is written). */
-function tensorsOf(
+/**
+ * The weights as checkpoint tensors, read together with `data()` (webgpu in Node has no
+ * synchronous read); a non-finite value is a divergence (nothing is written).
+ */
+async function tensorsOf(
   ws: { name: string; read(): tf.Tensor }[],
   what: string,
   step: number,
   last: string | null,
-) {
-  return ws.map((w): CheckpointTensor => {
-    const v = w.read();
-    const data = v.dataSync() as Float32Array;
+): Promise<CheckpointTensor[]> {
+  const tensors = ws.map((w) => w.read());
+  const all = await Promise.all(tensors.map((v) => v.data() as Promise<Float32Array>));
+  return ws.map((w, k): CheckpointTensor => {
+    const data = all[k];
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i]))
         throw new DivergenceError(step, data[i], `${what} ${w.name}`, last);
     }
-    return { name: w.name, shape: v.shape, data: Float32Array.from(data) };
+    return { name: w.name, shape: tensors[k].shape, data: Float32Array.from(data) };
   });
 }
 
@@ -35,8 +39,17 @@ function tensorsOf(
  * position and the byte lengths of metrics.jsonl and slopes.jsonl (a resume cuts lines past
  * them). Keeps the newest `keep` plus the best by validation error.
  */
-export function writeRunCheckpoint(plan: TrainPlan, s: RunState): void {
+export async function writeRunCheckpoint(plan: TrainPlan, s: RunState): Promise<void> {
   const { options, parts } = plan;
+  const [weights, { buffers }] = await Promise.all([
+    tensorsOf(
+      parts.whole.weights.map((w) => ({ name: weightName(w), read: () => w.read() })),
+      'weight',
+      s.step,
+      s.lastCheckpoint,
+    ),
+    options.optimizer.getState(),
+  ]);
   const p = runPaths(options.runDir);
   const stored: StoredRunState = {
     epochStats: { loss: s.epochLoss, top1: s.epochTop1, count: s.epochCount },
@@ -57,13 +70,8 @@ export function writeRunCheckpoint(plan: TrainPlan, s: RunState): void {
       slopesBytes: bytesOf(p.slopes),
       elapsedMs: s.elapsedMs,
       ...stored,
-      weights: tensorsOf(
-        parts.whole.weights.map((w) => ({ name: weightName(w), read: () => w.read() })),
-        'weight',
-        s.step,
-        s.lastCheckpoint,
-      ),
-      buffers: options.optimizer.getState().buffers,
+      weights,
+      buffers,
     },
     (phase) => options.hooks?.checkpoint?.(phase, s.step),
   );
@@ -89,23 +97,23 @@ export function checkpointPolicy(
 ): TrainObserver {
   // The run starts at a checkpoint (step 0's, or the one resumed from).
   let dirty = false;
-  const write = () => {
+  const write = async () => {
     s.elapsedMs = elapsed();
-    writeRunCheckpoint(plan, s);
+    await writeRunCheckpoint(plan, s);
     dirty = false;
   };
   const every = plan.every;
   return {
-    step(line) {
+    async step(line) {
       dirty = true;
-      if ('steps' in every && line.step % every.steps === 0) write();
+      if ('steps' in every && line.step % every.steps === 0) await write();
     },
-    epochEnd({ line }) {
+    async epochEnd({ line }) {
       dirty = true;
-      if ('epochs' in every && (line.epoch + 1) % every.epochs === 0) write();
+      if ('epochs' in every && (line.epoch + 1) % every.epochs === 0) await write();
     },
-    stop() {
-      if (dirty) write();
+    async stop() {
+      if (dirty) await write();
     },
   };
 }

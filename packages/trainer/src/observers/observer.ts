@@ -12,8 +12,10 @@ export interface EpochEndEvent {
 /**
  * An observer of the training loop (Keras' callbacks): the loop steps and emits events; the
  * metrics log, checkpoints, progress, slopes and summary are observers, and `train`'s
- * `observers` option adds more. Methods are called synchronously, in the observers' order; an
- * exception stops the run (the last checkpoint stays).
+ * `observers` option adds more. Methods are called in the observers' order; one that returns a
+ * promise (an `async` method) is awaited before the next observer hears the event — the
+ * checkpoints and slopes read the weights with `data()`, as webgpu in Node has no synchronous
+ * read. An exception or a rejection stops the run (the last checkpoint stays).
  */
 export interface TrainObserver {
   /** Before the first step this process takes (after a resume: `doneSteps` > 0). */

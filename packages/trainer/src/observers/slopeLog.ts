@@ -4,18 +4,18 @@ import type { SlopeLine } from '../runRecords';
 import type { ModelParts } from '../step';
 import type { TrainObserver } from './observer';
 
-/** Every PReLU layer's slopes (values and mean) as they stand. */
-function slopeLine(parts: ModelParts, epoch: number, step: number): SlopeLine {
-  const layers = [...parts.trunkWeights, ...parts.headWeights]
-    .filter((w) => w.kind === 'slope')
-    .map((w) => {
-      const values = Array.from(w.variable.dataSync());
-      return {
-        layer: w.name.split('/')[0],
-        mean: values.reduce((a, b) => a + b, 0) / values.length,
-        values,
-      };
-    });
+/** Every PReLU layer's slopes (values and mean) as they stand, read together with `data()`. */
+async function slopeLine(parts: ModelParts, epoch: number, step: number): Promise<SlopeLine> {
+  const slopes = [...parts.trunkWeights, ...parts.headWeights].filter((w) => w.kind === 'slope');
+  const read = await Promise.all(slopes.map((w) => w.variable.data()));
+  const layers = slopes.map((w, i) => {
+    const values = Array.from(read[i]);
+    return {
+      layer: w.name.split('/')[0],
+      mean: values.reduce((a, b) => a + b, 0) / values.length,
+      values,
+    };
+  });
   return { epoch, step, layers };
 }
 
@@ -26,7 +26,7 @@ function slopeLine(parts: ModelParts, epoch: number, step: number): SlopeLine {
 export function slopeLog(runDir: string, parts: ModelParts): TrainObserver {
   const path = runPaths(runDir).slopes;
   return {
-    epochEnd: ({ line }) =>
-      appendFileSync(path, `${JSON.stringify(slopeLine(parts, line.epoch, line.step))}\n`),
+    epochEnd: async ({ line }) =>
+      appendFileSync(path, `${JSON.stringify(await slopeLine(parts, line.epoch, line.step))}\n`),
   };
 }

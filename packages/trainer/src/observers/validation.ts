@@ -27,7 +27,7 @@ export function validation(parts: ModelParts, loader: Loader): () => Promise<Val
             : (parts.trunk.apply(batch.images, { training: false }) as tf.Tensor);
         return parts.head.apply(f, { training: false }) as tf.Tensor2D;
       });
-      const e = errorCounts(logits, batch.labels);
+      const e = await errorCounts(logits, batch.labels);
       tf.dispose([logits, batch.images, batch.labels]);
       top1 += e.top1;
       top5 += e.top5;

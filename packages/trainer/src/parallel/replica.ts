@@ -78,7 +78,8 @@ export interface InitMessage {
   buffers: { name: string; shape: number[] }[];
 }
 
-const floatsOfWeights = (ws: NamedWeight[]) => ws.map((w) => w.variable.dataSync() as Float32Array);
+const floatsOfWeights = (ws: NamedWeight[]) =>
+  Promise.all(ws.map((w) => w.variable.data() as Promise<Float32Array>));
 
 /** Sends the weights (and momentum buffers) every replica starts from: rank 0's, after any resume. */
 export async function sendInitialState(
@@ -86,12 +87,12 @@ export async function sendInitialState(
   root: Replica,
   init: InitMessage,
 ): Promise<void> {
-  const state = root.optimizer.getState().buffers;
-  const byName = new Map(state.map((b) => [b.name, b.data]));
-  const parts = [
-    ...floatsOfWeights(root.shared),
-    ...init.buffers.map((b) => byName.get(b.name) as Float32Array),
-  ];
+  const [weights, { buffers }] = await Promise.all([
+    floatsOfWeights(root.shared),
+    root.optimizer.getState(),
+  ]);
+  const byName = new Map(buffers.map((b) => [b.name, b.data]));
+  const parts = [...weights, ...init.buffers.map((b) => byName.get(b.name) as Float32Array)];
   const total = parts.reduce((a, p) => a + p.length, 0);
   const blob = new Float32Array(total);
   let at = 0;
@@ -161,10 +162,7 @@ export function initMessage(
         .map((m) => ({ name: m.name, lrMult: m.lrMult, decayMult: m.decayMult })),
     },
     shared: r.shared.map((w) => ({ name: w.name, size: w.variable.size })),
-    buffers: r.optimizer
-      .getState()
-      .buffers.filter((b) => shared.has(b.name))
-      .map((b) => ({ name: b.name, shape: b.shape })),
+    buffers: r.optimizer.bufferShapes().filter((b) => shared.has(b.name)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { ParallelError } from '../errors';
-import { errorCounts } from '../loss';
+import { hitCounts } from '../loss';
 import { type ModelParts, type StepGradients, seedDropout } from '../step';
 import {
   allreduceBuckets,
@@ -100,10 +100,11 @@ async function shardStep(
   const at = offsets(h.counts)[comm.rank];
   const mine = h.counts[comm.rank];
   const parts = partsOf(r);
+  const whole = root ? ((await (images as tf.Tensor).data()) as Float32Array) : null;
   comm.context = { step: h.step, phase: 'scatter of images' };
   const x = await timed(stats, () =>
     comm.scatterv(
-      root ? ((images as tf.Tensor).dataSync() as Float32Array) : null,
+      whole,
       h.counts.map((c) => c * per),
     ),
   );
@@ -166,8 +167,9 @@ async function hybridRest(
   const fshape = features.shape.slice(1);
   const fper = perExample(features.shape);
   const fcounts = h.counts.map((c) => c * fper);
+  const mine = (await features.data()) as Float32Array;
   comm.context = { step: h.step, phase: 'gather of trunk features' };
-  const all = await timed(stats, () => comm.gatherv(features.dataSync() as Float32Array, fcounts));
+  const all = await timed(stats, () => comm.gatherv(mine, fcounts));
   let head: { loss: number; top1: number; top5: number; grads: Record<string, tf.Tensor> } | null =
     null;
   let fgAll: Float32Array | null = null;
@@ -187,15 +189,13 @@ async function hybridRest(
       named[w.name] = grads[i];
     });
     const fg = grads[grads.length - 1];
-    fgAll = fg.dataSync() as Float32Array;
-    const e = errorCounts(logits as tf.Tensor2D, y);
-    head = {
-      loss: (value.dataSync() as Float32Array)[0],
-      top1: e.top1,
-      top5: e.top5,
-      grads: named,
-    };
-    tf.dispose([F, value, logits as tf.Tensor2D, fg]);
+    const z = logits as tf.Tensor2D;
+    const packed = tf.tidy(() => tf.concat([tf.reshape(value, [1]), hitCounts(z, y)]));
+    // Both downloads at once: [loss, top-1 hits, top-k hits] and the feature gradients.
+    const [fgRead, read] = await Promise.all([fg.data(), packed.data()]);
+    fgAll = fgRead as Float32Array;
+    head = { loss: read[0], top1: n - read[1], top5: n - read[2], grads: named };
+    tf.dispose([F, value, z, fg, packed]);
   }
   comm.context = { step: h.step, phase: 'scatter of feature gradients' };
   const fg = await timed(stats, () => comm.scatterv(fgAll, fcounts));
@@ -226,7 +226,9 @@ async function reduceShared(
   stats: CommStats,
   extra?: Float32Array,
 ): Promise<Record<string, tf.Tensor>> {
-  const arrays = r.shared.map((w) => grads[w.name].dataSync() as Float32Array);
+  const arrays = await Promise.all(
+    r.shared.map((w) => grads[w.name].data() as Promise<Float32Array>),
+  );
   if (extra) arrays.push(extra);
   tf.dispose(r.shared.map((w) => grads[w.name]));
   comm.context = { step: h.step, phase: 'allreduce of gradients' };
@@ -288,9 +290,8 @@ async function dataShard(shard: Shard): Promise<StepGradients | null> {
   const root = comm.rank === 0;
   const n = h.counts.reduce((a, b) => a + b, 0);
   comm.context = { step: h.step, phase: 'scatter of labels' };
-  const ys = await timed(stats, () =>
-    comm.scatterv(root ? Float32Array.from((labels as tf.Tensor1D).dataSync()) : null, h.counts),
-  );
+  const whole = root ? Float32Array.from(await (labels as tf.Tensor1D).data()) : null;
+  const ys = await timed(stats, () => comm.scatterv(whole, h.counts));
   const y = tf.tensor1d(ys, h.labelDtype);
   let logits: tf.Tensor2D | undefined;
   const { value, grads } = tf.engine().gradients(
@@ -307,9 +308,13 @@ async function dataShard(shard: Shard): Promise<StepGradients | null> {
   r.shared.forEach((w, i) => {
     named[w.name] = grads[i];
   });
-  const e = errorCounts(logits as tf.Tensor2D, y);
-  const extra = Float32Array.of((value.dataSync() as Float32Array)[0], e.top1, e.top5);
-  tf.dispose([value, logits as tf.Tensor2D, y]);
+  const z = logits as tf.Tensor2D;
+  const packed = tf.tidy(() => tf.concat([tf.reshape(value, [1]), hitCounts(z, y)]));
+  const read = await packed.data();
+  // [loss, top-1 errors, top-k errors] of this shard, summed over ranks with the gradients.
+  const count = z.shape[0];
+  const extra = Float32Array.of(read[0], count - read[1], count - read[2]);
+  tf.dispose([value, z, y, packed]);
   const summed = await reduceShared(comm, r, named, h, stats, extra);
   if (!root) {
     r.optimizer.apply(summed, h.lr);
@@ -326,12 +331,10 @@ async function dataShard(shard: Shard): Promise<StepGradients | null> {
 }
 
 /** SHA-256 of a replica's shared weights (what every rank must agree on). */
-function sharedSha(r: Replica): Float32Array {
+async function sharedSha(r: Replica): Promise<Float32Array> {
+  const all = await Promise.all(r.shared.map((w) => w.variable.data() as Promise<Float32Array>));
   const hash = createHash('sha256');
-  for (const w of r.shared) {
-    const d = w.variable.dataSync() as Float32Array;
-    hash.update(Buffer.from(d.buffer, d.byteOffset, d.byteLength));
-  }
+  for (const d of all) hash.update(Buffer.from(d.buffer, d.byteOffset, d.byteLength));
   const digest = hash.digest();
   return new Float32Array(new Uint8Array(digest).buffer);
 }
@@ -349,7 +352,7 @@ export async function rootStop(
   comm.context = { step, phase: 'stop' };
   const header = { cmd: 'stop', step, summary };
   await comm.bcast(encodeJson(header));
-  const mine = sharedSha(r);
+  const mine = await sharedSha(r);
   const all = (await comm.gatherv(mine, new Array(comm.size).fill(8))) as Float32Array;
   const ref = Buffer.from(mine.buffer).toString('hex');
   for (let k = 1; k < comm.size; k++) {
@@ -377,7 +380,7 @@ export async function workerLoop(
   for (;;) {
     const h = decodeJson<StepHeader & { summary?: unknown }>(await comm.bcast(null));
     if (h.cmd === 'stop') {
-      await comm.gatherv(sharedSha(r), new Array(comm.size).fill(8));
+      await comm.gatherv(await sharedSha(r), new Array(comm.size).fill(8));
       return h.summary;
     }
     const t0 = performance.now();

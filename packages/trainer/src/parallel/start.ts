@@ -157,10 +157,23 @@ function workerProgram(): { entry: string; execArgv: string[] } {
   return { entry, execArgv: ['--conditions=@rectifier/source', '--import', tsx] };
 }
 
-/** GPU of a local worker: the rank-th of CUDA_VISIBLE_DEVICES if set, else the rank itself. */
-function deviceEnv(rank: number): Record<string, string> {
-  const visible = process.env.CUDA_VISIBLE_DEVICES?.split(',').filter((d) => d !== '');
-  return { CUDA_VISIBLE_DEVICES: visible?.[rank] ?? String(rank) };
+/**
+ * GPU of a local worker. CUDA (tfjs-node-gpu): the rank-th of CUDA_VISIBLE_DEVICES if set, else
+ * the rank itself. WebGPU: RECTIFIER_GPU = rank 0's index (its RECTIFIER_GPU, default 0) plus
+ * the rank, which @rectifier/backend takes modulo the number of adapters.
+ */
+export function deviceEnv(
+  rank: number,
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string> {
+  const visible = env.CUDA_VISIBLE_DEVICES?.split(',').filter((d) => d !== '');
+  const first = Number(env.RECTIFIER_GPU ?? 0);
+  return {
+    CUDA_VISIBLE_DEVICES: visible?.[rank] ?? String(rank),
+    // An invalid value goes on as it is: rank 0's backend already refused it with its error.
+    RECTIFIER_GPU:
+      Number.isInteger(first) && first >= 0 ? String(first + rank) : String(env.RECTIFIER_GPU),
+  };
 }
 
 /**
@@ -215,7 +228,12 @@ export async function startParallel(
   let comm: Collectives;
   if (p.engine === 'local') {
     const program = workerProgram();
-    comm = new LocalRoot({ size: p.size, ...program, timeoutMs: timeout.ms, env: deviceEnv });
+    comm = new LocalRoot({
+      size: p.size,
+      ...program,
+      timeoutMs: timeout.ms,
+      env: (r) => deviceEnv(r),
+    });
   } else comm = await mpiCollectives(timeout.ms);
   const stats: CommStats = { lastMs: 0, totalMs: 0, steps: 0 };
   try {

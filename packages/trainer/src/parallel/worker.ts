@@ -31,13 +31,24 @@ async function main(): Promise<void> {
   }
   for (const m of init.imports) await import(m);
   const backend = loaded['@rectifier/backend'] as
-    | { selectBackend?: (o: { prefer: string; threads: number }) => Promise<unknown> }
+    | {
+        selectBackend?: (o: {
+          prefer: string;
+          threads: number;
+          allowSoftwareAdapter?: boolean;
+        }) => Promise<unknown>;
+      }
     | undefined;
   if (init.backend !== 'cpu' && backend?.selectBackend) {
-    await backend.selectBackend({
-      prefer: init.backend === 'tensorflow' ? 'tensorflow' : init.backend,
-      threads: 1, // one worker per core: a pool per worker would oversubscribe the cores
-    });
+    const select = backend.selectBackend;
+    // one worker per core: a pool per worker would oversubscribe the cores
+    const options = { prefer: init.backend, threads: 1 };
+    // The adapter is the one at RECTIFIER_GPU (start.ts sets it per rank). A GPU's first, as
+    // rank 0 chose; only a machine whose one adapter is a software one (rank 0 was then allowed
+    // it: webgpu is never chosen otherwise) leaves that one.
+    await (init.backend === 'webgpu'
+      ? select(options).catch(() => select({ ...options, allowSoftwareAdapter: true }))
+      : select(options));
   }
   if (tf.getBackend() !== init.backend && !(await tf.setBackend(init.backend))) {
     throw new Error(`backend "${init.backend}" (rank 0's) is not available here`);
