@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TrainSummary } from '@rectifier/trainer';
 import { convergenceSpec, type LossPoint, lossSpec, perLayerSpec, renderSvg } from './charts';
@@ -9,6 +9,7 @@ import type { Experiment, PaperRow } from './presets/experiment';
 import { type ReportPage, reportHtml } from './reportHtml';
 import { reportMarkdown } from './reportMarkdown';
 import { readRun } from './run';
+import { readRunJson } from './runFiles';
 
 interface RunRecord {
   dir: string;
@@ -32,7 +33,14 @@ function loadRecord(dir: string): RunRecord {
     ? readdirSync(evalDir)
         .filter((f) => f.endsWith('.json'))
         .sort()
-        .map((f) => evalResultSchema.parse(JSON.parse(readFileSync(join(evalDir, f), 'utf8'))))
+        .map((f) =>
+          readRunJson(
+            dir,
+            join(evalDir, f),
+            `remove it and test the run again: rectifier eval ${dir}`,
+            evalResultSchema,
+          ),
+        )
     : [];
   const responsesPath = join(dir, 'responses.json');
   return {
@@ -50,7 +58,13 @@ function loadRecord(dir: string): RunRecord {
       })),
     losses: metrics.filter((l) => l.type === 'step').map((l) => l.loss),
     slopes: slopes.at(-1)?.layers.map((l) => ({ layer: l.layer, mean: l.mean })) ?? [],
-    responses: existsSync(responsesPath) ? JSON.parse(readFileSync(responsesPath, 'utf8')) : null,
+    responses: existsSync(responsesPath)
+      ? readRunJson<RunRecord['responses']>(
+          dir,
+          responsesPath,
+          'remove it and run `rectifier reproduce` again to measure the responses',
+        )
+      : null,
     versions: config.versions ?? {},
   };
 }

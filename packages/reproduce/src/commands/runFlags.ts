@@ -98,7 +98,9 @@ export function overridesOf(opts: Record<string, unknown>): RunConfigInput {
     const name = flag.split(' ')[0];
     const value = kind === 'number' ? Number(v) : v;
     if (kind === 'number' && (String(v).trim() === '' || !Number.isFinite(value))) {
-      throw new UsageError(`${name}: ${JSON.stringify(v)} is not a number. Received: ${name} ${v}`);
+      throw new UsageError(
+        `${name}: ${JSON.stringify(v)} is not a number (config key \`${key}\`). Received: ${name} ${v}`,
+      );
     }
     const checked = runConfigSchema.shape[key].safeParse(value);
     if (!checked.success) {
