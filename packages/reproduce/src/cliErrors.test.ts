@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -257,6 +258,22 @@ describe('a trained run: recorded statistics, bounded scales, damaged files', ()
     }
   });
 
+  it('training into a run that exists names the command that continues it, not the library call', async () => {
+    const r = await cli(
+      'train',
+      '--preset',
+      'table2/prelu',
+      ...tinyRunFlags,
+      '--epochs',
+      '1',
+      '--run-dir',
+      runDir,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/continue it with `rectifier resume .*run`/);
+    expect(r.err).not.toMatch(/resume\(runDir|train\(\)|runDir/);
+  });
+
   it('divergence advice names commands that work: a new run with a lower --lr', async () => {
     const dir = join(root, 'diverged');
     const r = await cli(
@@ -276,6 +293,46 @@ describe('a trained run: recorded statistics, bounded scales, damaged files', ()
       /DivergedError: Training diverged at step \d+: .*Train a new run with a lower learning rate, e\.g\. the same command with --lr 1 --run-dir .*diverged-lr1\. `rectifier resume .*diverged` cannot help/,
     );
     expect(r.err).not.toMatch(/resume\(\)/);
+  });
+});
+
+describe('a data set with a link loop, a dangling link and a non-UTF-8 name', () => {
+  it('skips them with a reason, counted, and trains on the rest', async () => {
+    const data = join(root, 'links');
+    await writeImageTree(data, { train: 3, test: 1 }, ['a', 'b']);
+    const dir = join(data, 'train', 'a');
+    symlinkSync('loop.png', join(dir, 'loop.png')); // points at itself
+    symlinkSync(join(root, 'gone.png'), join(dir, 'dangling.png'));
+    writeFileSync(
+      Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0xff, 0x2e, 0x70, 0x6e, 0x67])]),
+      'x',
+    );
+    const stats = await cli('stats', '--data', data, '--resize', '64', '--crop', '56', '--json');
+    expect(stats.code, stats.err).toBe(0);
+    expect(JSON.parse(stats.out).count).toBe(6);
+    const runDir = join(root, 'links-run');
+    const r = await cli(
+      'train',
+      '--preset',
+      'table2/prelu',
+      '--data',
+      data,
+      '--batch-size',
+      '9',
+      '--epochs',
+      '1',
+      '--backend',
+      'wasm',
+      '--run-dir',
+      runDir,
+    );
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+    expect(summary.skipped.count).toBe(3);
+    const reasons = JSON.stringify(summary.skipped.examples);
+    expect(reasons).toMatch(/loop\.png/);
+    expect(reasons).toMatch(/dangling\.png/);
+    expect(reasons).toContain('\uFFFD');
   });
 });
 

@@ -4,6 +4,11 @@
  * those phrases become the commands that do the same.
  */
 const phrases: [RegExp, (dir: string) => string][] = [
+  // Messages that name both keep only the command's flag.
+  [
+    /the `timeoutMs` option of train\(\) and resume\(\) \((`--collective-timeout [^)]*)\)/g,
+    () => '$1',
+  ],
   [/\bresume\(runDir, options\)/g, (dir) => `\`rectifier resume ${dir}\``],
   [/\btrain\(\) in a new runDir\b/g, () => '`rectifier train --run-dir NEW_DIR`'],
   [/\bthe runDir a train\(\) call wrote\b/g, () => 'a run directory `rectifier train` wrote'],

@@ -13,8 +13,9 @@ export const WASM_HEAP_BYTES = 2 ** 32;
  * costliest layer its input, its output and — for a convolution lowered to a matrix product —
  * its patch matrix (H_out·W_out·k_h·k_w·C_in values, = its multiply-adds / C_out), in float32.
  * Every term grows with scale², the weights aside. Measured: `--scales 4000` on the small net at
- * width ¼ ran the 4 GiB wasm heap out after 3.9 GB; this bound gives 5.2 GB for it
- * (first conv: 0.18 GB input, 0.24 GB output, 2.2 GB patches; × 2 views).
+ * width ¼ (table2's) ran the 4 GiB wasm heap out after 3.9 GB; this bound gives 5.6 GB for it
+ * (first conv, 7×7/2 with 16 filters: 0.19 GB input, 0.26 GB output, 2.3 GB patches; × 2 views)
+ * and 3431 as the largest scale that fits.
  */
 export function forwardBytes(built: Pick<BuiltModel, 'spec'>, scale: number, views = 2): number {
   const s = summarize(built.spec, { inputSize: scale });
