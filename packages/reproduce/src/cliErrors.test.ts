@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDataset } from './datasets';
+import { requestStop } from './run';
 import { cli, tinyRunFlags, writeImageTree } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-errors-'));
@@ -138,13 +139,32 @@ describe('a trained run: recorded statistics, bounded scales, damaged files', ()
     expect(s.channelMean).toHaveLength(3);
   });
 
-  it('export and eval use the recorded statistics, never the cache', async () => {
-    // A cache that lies (same key, other mean): what the run recorded must win.
+  /** Rewrites every cached statistics file with another mean under the same key. */
+  const lieInCache = () => {
     for (const f of readdirSync(cache)) {
       const path = join(cache, f);
       const json = JSON.parse(readFileSync(path, 'utf8'));
       writeFileSync(path, JSON.stringify({ ...json, channelMean: [1, 2, 3] }));
     }
+  };
+
+  it('resume uses the recorded statistics: a changed cache does not change the weights', async () => {
+    const dir = join(root, 'interrupted');
+    requestStop(); // what Ctrl-C does: the next run stops after its first step
+    const flags = ['--preset', 'table2/prelu', ...tinyRunFlags, '--epochs', '1'];
+    const stopped = await cli('train', ...flags, '--checkpoint-every', '1', '--run-dir', dir);
+    expect(stopped.code, stopped.err).toBe(130);
+    lieInCache();
+    const resumed = await cli('resume', dir, '--json');
+    expect(resumed.code, resumed.err).toBe(0);
+    const sha = (d: string) =>
+      JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')).weightsSha256 as string;
+    expect(sha(dir)).toBe(sha(runDir));
+  });
+
+  it('export and eval use the recorded statistics, never the cache', async () => {
+    // A cache that lies (same key, other mean): what the run recorded must win.
+    lieInCache();
     const out = join(root, 'export');
     const ex = await cli('export', runDir, '--out', out);
     expect(ex.code, ex.err).toBe(0);
