@@ -80,10 +80,10 @@ async function trainOptions(
   runOptions: RunOptions,
   stats: RecordedStats,
   meta: Record<string, unknown>,
+  built = buildFromConfig(c, data.classes.length),
 ) {
   const chosen = await ensureBackend(c);
   const pre = preprocessOf(stats);
-  const built = buildFromConfig(c, data.classes.length);
   const trainLoader = trainLoaderOf(c, data.train, pre);
   const valLoader =
     c.valEveryEpoch || c.schedule.kind === 'plateau' ? valLoaderOf(c, data.val, pre) : undefined;
@@ -185,17 +185,22 @@ export async function trainRun(
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
   // The net is built first: a crop too small for it fails before statistics or files.
   await ensureBackend(c);
-  const probe = buildFromConfig(c, data.classes.length);
-  probe.model.dispose();
-  checkCropFits(probe, c);
-  // A config's test scales the engine cannot run would fail only after training.
-  if (c.protocols.some((p) => p === 'dense' || p === 'multi-scale')) {
-    checkScalesFit(probe, c.scales, 'scales');
+  const built = buildFromConfig(c, data.classes.length);
+  let stats: RecordedStats;
+  try {
+    checkCropFits(built, c);
+    // A config's test scales the engine cannot run would fail only after training.
+    if (c.protocols.some((p) => p === 'dense' || p === 'multi-scale')) {
+      checkScalesFit(built, c.scales, 'scales');
+    }
+    // Recorded in config.json with the run, so resume, eval, export and report use these.
+    stats = recordedStats(await datasetStats(data, c));
+  } catch (err) {
+    built.model.dispose(); // a refused run leaves no weights behind in this process
+    throw err;
   }
-  // Recorded in config.json with the run, so resume, eval, export and report use these.
-  const stats = recordedStats(await datasetStats(data, c));
   const meta = { rectifier: c, data: data.name, classes: data.classes, stats };
-  const { options } = await trainOptions(c, data, runOptions, stats, meta);
+  const { options } = await trainOptions(c, data, runOptions, stats, meta, built);
   return guarded(
     runDir,
     (signal) => train({ ...options, runDir, signal }),
