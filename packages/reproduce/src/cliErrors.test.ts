@@ -52,9 +52,14 @@ describe('usage errors are blamed on the flag, exit 2, before anything is writte
     writeFileSync(file, 'x');
     const cases: [string[], RegExp][] = [
       [['train', '--config', root, '--run-dir', runDir], /--config .* is a folder/],
-      [['train', '--run-dir', file], /--run-dir .*a-file is a file, not a folder/],
+      [['train', '--run-dir', file], /--run-dir .*a-file: .*a-file is a file, not a folder/],
       [['export', join(root, 'some-run'), '--out', file], /--out .*a-file is a file/],
       [['reproduce', 'table2', '--out', file], /--out .*a-file is a file/],
+      [['report', join(root, 'some-run'), '--out', file], /--out .*a-file is a file/],
+      [
+        ['train', '--run-dir', join(file, 'run')],
+        /--run-dir .*a-file\/run: .* lies under .*a-file, a file/,
+      ],
     ];
     for (const [argv, re] of cases) {
       const r = await cli(...argv);

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { activationKinds } from '@rectifier/activations';
 import { modelNames } from '@rectifier/architectures';
 import { initKinds } from '@rectifier/initializers';
@@ -123,11 +124,17 @@ export function addOverrides(cmd: Command): Command {
   return cmd;
 }
 
-/** A folder flag (`--run-dir`, `--out`) naming an existing file is a usage error (exit 2). */
+/**
+ * A folder flag (`--run-dir`, `--out`) naming an existing file, or a path under one, is a usage
+ * error (exit 2) before any work, instead of a raw ENOTDIR once the results are ready.
+ */
 export function checkFolderFlag(flag: string, path: string): void {
-  if (existsSync(path) && !statSync(path).isDirectory()) {
+  let at = resolve(path);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  if (existsSync(at) && !statSync(at).isDirectory()) {
+    const where = at === resolve(path) ? `${path} is a file` : `${path} lies under ${at}, a file`;
     throw new UsageError(
-      `${flag} ${path} is a file, not a folder. Give a new or existing folder, e.g. ${flag} ${path}-run.`,
+      `${flag} ${path}: ${where}, not a folder. Give a new or existing folder (e.g. ${flag} ${path}-out).`,
     );
   }
 }
