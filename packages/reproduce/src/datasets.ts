@@ -57,7 +57,8 @@ function idxSplit(ds: IdxImageDataset, limit: number | null): Split {
     },
     label: (i) => ds.labels[i],
     describe: (i) => `idx:${i}`,
-    // The pixels are in memory already: hash them (47 MB for all of Fashion-MNIST's training set).
+    // The pixels are in memory already: hash them (all 47 MB of Fashion-MNIST's training set:
+    // 33 ms of CPU).
     contentKey(preprocessing) {
       const n = Math.min(ds.count, limit ?? ds.count);
       const digest = createHash('sha256')
