@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { activationKinds } from '@rectifier/activations';
 import { modelNames } from '@rectifier/architectures';
 import type { BackendPreference } from '@rectifier/backend';
@@ -219,6 +219,11 @@ export function readConfigFile(path: string): Record<string, unknown> {
   if (!existsSync(path)) {
     throw new UsageError(
       `--config: no such file. Received: ${path}. Give a .json, .yaml or .yml file.`,
+    );
+  }
+  if (statSync(path).isDirectory()) {
+    throw new UsageError(
+      `--config ${path} is a folder; give a .json, .yaml or .yml file (e.g. --config ${join(path, 'config.yaml')}).`,
     );
   }
   const text = readFileSync(path, 'utf8');

@@ -9,6 +9,7 @@ import {
   readIlsvrc,
   readImageBytes,
   readImageFolder,
+  statsKey,
 } from '@rectifier/data';
 import sharp from 'sharp';
 import { UsageError } from './errors';
@@ -26,6 +27,11 @@ export interface Split {
    * cost more than testing). Stored test results are keyed by it.
    */
   contentKey(): string;
+  /**
+   * A key for the split's CONTENT under a preprocessing description (the statistics cache's
+   * key): recoloured images under the same names get a new one.
+   */
+  statsKey(preprocessing: string): string;
 }
 
 export interface AppDataset {
@@ -63,6 +69,17 @@ function idxSplit(ds: IdxImageDataset, limit: number | null): Split {
         .update(ds.images.subarray(0, size * per))
         .update(ds.labels.subarray(0, size))
         .digest('hex'),
+    // The pixels are in memory already: hash them (all 47 MB of Fashion-MNIST's training set:
+    // 33 ms of CPU).
+    statsKey(preprocessing) {
+      const n = Math.min(ds.count, limit ?? ds.count);
+      const digest = createHash('sha256')
+        .update(ds.images.subarray(0, n * per))
+        .update(preprocessing)
+        .digest('hex')
+        .slice(0, 16);
+      return `${preprocessing}|n=${n}|idx:${digest}`;
+    },
   };
 }
 
@@ -81,6 +98,11 @@ function folderSplit(ds: ImageDataset, limit: number | null): Split {
       }
       return h.digest('hex');
     },
+    statsKey: (preprocessing) =>
+      statsKey(
+        samples.map((x) => x.path),
+        preprocessing,
+      ),
   };
 }
 

@@ -34,7 +34,11 @@ export class UsageError extends RectifierArgumentError {
 export class RunDirError extends RectifierArgumentError {
   override name = 'RunDirError';
   readonly exitCode = 2 as const;
-  constructor(runDir: string, problem: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly runDir: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Run directory ${runDir}: ${problem}`, options);
   }
 }
@@ -48,6 +52,30 @@ export class InterruptedError extends ReproduceError {
   ) {
     super(
       `Interrupted at step ${step}; the run is saved. Continue it with: rectifier resume ${runDir}`,
+    );
+  }
+}
+
+/**
+ * Training diverged (the trainer's `DivergenceError`), said with what to do from the command
+ * line: a new run with a lower `--lr`, since `resume` replays the recorded learning rate.
+ */
+export class DivergedError extends ReproduceError {
+  override name = 'DivergedError';
+  constructor(
+    readonly runDir: string,
+    readonly step: number,
+    what: string,
+    lastGoodCheckpoint: string | null,
+    lr: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Training diverged at step ${step}: ${what}` +
+        (lastGoodCheckpoint === null ? '' : ` (last good checkpoint: ${lastGoodCheckpoint})`) +
+        `. Train a new run with a lower learning rate, e.g. the same command with --lr ${lr / 10} --run-dir ${runDir}-lr${lr / 10}. ` +
+        `\`rectifier resume ${runDir}\` cannot help: it keeps the run's learning rate (${lr}) and replays the same steps exactly, so it would diverge at step ${step} again.`,
+      options,
     );
   }
 }

@@ -20,9 +20,10 @@ import { z } from 'zod';
 import { type ProtocolFlag, protocolFlags, type RunConfig } from './config';
 import { openDataset, type Split } from './datasets';
 import { RunDirError, UsageError } from './errors';
-import { datasetStats, preprocessOf } from './model';
+import { checkScalesFit } from './inputSizes';
+import { preprocessOf } from './model';
 import { identityOf, type ResultIdentity, resultIdentitySchema } from './resultIdentity';
-import { loadRunModel } from './run';
+import { loadRunModel, runStats } from './run';
 
 /** Results written before the app used @rectifier/evaluation's names said `ten-view`, `multi-scale`. */
 const protocolOfStored = (v: unknown) =>
@@ -196,16 +197,16 @@ export async function evaluateRuns(
   // Every scorer is built (its geometry checked) before any image is read.
   const slots: Slot[] = [];
   for (const m of members) {
-    const pre = preprocessOf(
-      await datasetStats(
-        openDataset(m.config.data, { train: m.config.trainLimit, val: null }),
-        m.config,
-      ),
-    );
+    // The statistics the run recorded when it trained, never the machine-local cache.
+    const pre = preprocessOf(await runStats(m.runDir));
     scorersOf(m, protocol, scales, pre).forEach(({ key, scales, scorer }, j) => {
       slots[j] ??= { key, scales, scorers: [] };
       slots[j].scorers.push(scorer);
     });
+  }
+  // Scales are checked against the engine's memory after the scorers' own geometry checks.
+  if (protocol === 'dense' || protocol === 'multi-scale') {
+    for (const m of members) checkScalesFit(m.built, scales);
   }
   const scorers = slots.map((s) => (s.scorers.length > 1 ? ensemble(s.scorers) : s.scorers[0]));
   const progress = options.progress ?? 'auto';
@@ -268,7 +269,7 @@ export async function meanResponses(
 ): Promise<{ layer: string; mean: number }[]> {
   const { built, config: c } = await loadRunModel(runDir);
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
-  const pre = preprocessOf(await datasetStats(data, c));
+  const pre = preprocessOf(await runStats(runDir));
   const scorer = center(built, { resize: c.resize, crop: c.crop, preprocess: pre });
   // The model is input → trunk → head (nested models): an inner layer's output belongs to its
   // part's graph, so each part gets its own probe, fed with the previous part's output.

@@ -3,19 +3,20 @@ import { join } from 'node:path';
 import { type ModelMetadata, setModelMetadata } from '@rectifier/architectures';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from './config';
-import { openDataset } from './datasets';
-import { datasetStats } from './model';
-import { loadRunModel } from './run';
+import { loadRunModel, runStats } from './run';
 
 /**
  * What a user needs to feed an exported model, as the run's test-time pipeline does
  * (model.ts's valLoaderOf): shorter side `resize`, centre `crop`, the training split's
  * per-channel mean (the app never uses the per-pixel one, see preprocessOf), RGB 0..255.
- * The mean comes from the statistics cache train filled, else it is recomputed from the data.
+ * The mean is the one the run recorded when it trained (config.json's `run.meta.stats`).
  */
-async function metadataOf(config: RunConfig, classes: string[]): Promise<ModelMetadata> {
-  const data = openDataset(config.data, { train: config.trainLimit, val: config.valLimit });
-  const stats = await datasetStats(data, config);
+async function metadataOf(
+  runDir: string,
+  config: RunConfig,
+  classes: string[],
+): Promise<ModelMetadata> {
+  const stats = await runStats(runDir);
   return {
     format: 1,
     classes,
@@ -44,7 +45,7 @@ export async function exportRun(
   checkpoint = 'last',
 ): Promise<{ modelJson: string; weights: string; checkpoint: string; bytes: number }> {
   const { built, checkpoint: name, config, classes } = await loadRunModel(runDir, checkpoint, true);
-  setModelMetadata(built.model, await metadataOf(config, classes));
+  setModelMetadata(built.model, await metadataOf(runDir, config, classes));
   mkdirSync(out, { recursive: true });
   const modelJson = join(out, 'model.json');
   const weights = join(out, 'weights.bin');

@@ -17,6 +17,7 @@ import { computeDatasetStats, createLoader, createRng, type DatasetStats } from 
 import type { Loader } from '@rectifier/trainer';
 import type { RunConfig } from './config';
 import type { AppDataset, Split } from './datasets';
+import { RunDirError } from './errors';
 
 /**
  * The model a config describes, built to output logits (the trainer's loss and the test
@@ -55,16 +56,23 @@ function cacheDir(): string {
   );
 }
 
+/** The preprocessing the statistics describe: part of their content key. */
+const statsPreprocessing = (c: Pick<RunConfig, 'resize' | 'crop'>) =>
+  `resize${c.resize}-center${c.crop}`;
+
 /**
  * Mean image and colour PCA of the training split at the crop size (shorter side `resize`,
- * centre crop), cached on disk by data set, size and geometry (`rectifier stats`).
+ * centre crop), cached on disk by the split's CONTENT (IDX pixels, or image names with their
+ * bytes or sizes and mtimes: `Split.contentKey`) and the geometry, so recoloured images under
+ * the same names get new statistics (`rectifier stats`). A run records what it used
+ * ({@link recordedStats}) and never reads this cache again.
  */
 export function datasetStats(
   data: AppDataset,
   c: Pick<RunConfig, 'resize' | 'crop'>,
 ): Promise<DatasetStats> {
   const pipeline = compose(resizeShorter(c.resize), centerCrop(c.crop));
-  const key = `${data.name}|${data.train.size}|${c.resize}|${c.crop}`;
+  const key = data.train.statsKey(statsPreprocessing(c));
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
   return computeDatasetStats({
     size: data.train.size,
@@ -75,12 +83,89 @@ export function datasetStats(
 }
 
 /**
+ * The statistics a run trained with, as it records them in config.json (`run.meta.stats`):
+ * the per-channel mean every pipeline subtracts ({@link preprocessOf}) and the colour PCA, with
+ * the content key and image count they came from. The per-pixel mean image is left out: no
+ * pipeline of the app uses it, and it would put 150 KB (at 112²) of base64 into config.json.
+ */
+export interface RecordedStats {
+  key: string | null;
+  count: number;
+  height: number;
+  width: number;
+  channelMean: number[];
+  covariance: number[];
+  eigenvalues: number[];
+  eigenvectors: number[];
+  /** √λ per component (pixel levels): what colour altering scales by (recomputed from λ on read). */
+  eigenStd: number[];
+}
+
+export function recordedStats(s: DatasetStats): RecordedStats {
+  return {
+    key: s.key,
+    count: s.count,
+    height: s.height,
+    width: s.width,
+    channelMean: s.channelMean,
+    covariance: s.covariance,
+    eigenvalues: s.eigenvalues,
+    eigenvectors: s.eigenvectors,
+    eigenStd: s.eigenStd,
+  };
+}
+
+/**
+ * `run.meta.stats` of a config.json checked field by field; `undefined` for a run recorded
+ * before the app stored its statistics. A damaged record is a {@link RunDirError} naming the
+ * file and the field.
+ */
+export function parseRecordedStats(value: unknown, runDir: string): RecordedStats | undefined {
+  if (value === undefined) return undefined;
+  const v = value as Record<string, unknown>;
+  const bad = (field: string) =>
+    new RunDirError(
+      runDir,
+      `config.json: run.meta.stats.${field} is missing or malformed; the file is damaged — restore it from a copy (the statistics a run trained with cannot be recomputed exactly once the data changed)`,
+    );
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad('(object)');
+  const numbers = (field: keyof RecordedStats, length?: number) => {
+    const x = v[field];
+    if (
+      !Array.isArray(x) ||
+      x.some((n) => typeof n !== 'number' || !Number.isFinite(n)) ||
+      (length !== undefined && x.length !== length)
+    )
+      throw bad(field);
+    return x as number[];
+  };
+  const count = (field: 'count' | 'height' | 'width') => {
+    const x = v[field];
+    if (!Number.isInteger(x) || (x as number) <= 0) throw bad(field);
+    return x as number;
+  };
+  if (v.key !== null && typeof v.key !== 'string') throw bad('key');
+  const eigenvalues = numbers('eigenvalues');
+  return {
+    key: v.key as string | null,
+    count: count('count'),
+    height: count('height'),
+    width: count('width'),
+    channelMean: numbers('channelMean', 3),
+    covariance: numbers('covariance'),
+    eigenvalues,
+    eigenvectors: numbers('eigenvectors'),
+    eigenStd: eigenvalues.map((l) => Math.sqrt(Math.max(0, l))),
+  };
+}
+
+/**
  * Mean subtraction (Sec. 3), the float step every pipeline ends with. The paper subtracts the
  * per-pixel mean of its 224 crops; dense testing feeds whole images of other sizes, which a
  * crop-sized mean image cannot cover, so training and every test use the per-channel mean (the
  * mean image averaged over its pixels) — the same arithmetic at every size.
  */
-export function preprocessOf(stats: DatasetStats): FloatTransform[] {
+export function preprocessOf(stats: Pick<DatasetStats, 'channelMean'>): FloatTransform[] {
   return [subtractMean({ perChannel: stats.channelMean })];
 }
 
@@ -90,7 +175,10 @@ export function preprocessOf(stats: DatasetStats): FloatTransform[] {
  * in levels²), or nothing when `pcaLighting` is off. Lighting adds one RGB constant per image,
  * so it commutes with the mean subtraction after it.
  */
-export function colourAlteringOf(c: RunConfig, stats: DatasetStats): FloatTransform[] {
+export function colourAlteringOf(
+  c: RunConfig,
+  stats: Pick<DatasetStats, 'eigenvectors' | 'eigenStd'>,
+): FloatTransform[] {
   if (c.pcaLighting === null) return [];
   return [
     pcaLighting({ eigenvectors: stats.eigenvectors, eigenStd: stats.eigenStd, std: c.pcaLighting }),

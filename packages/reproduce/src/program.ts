@@ -1,6 +1,7 @@
-import { RectifierArgumentError } from '@rectifier/core';
+import { RectifierArgumentError, RectifierError } from '@rectifier/core';
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json'; // inlined by the build
+import { cliWording } from './cliWording';
 import { evalCommand } from './commands/eval';
 import { exportCommand } from './commands/export';
 import { infoCommand } from './commands/info';
@@ -53,6 +54,12 @@ export function exitCodeOf(err: unknown): 1 | 2 | 130 {
   return 1;
 }
 
+/** The run directory an error of the trainer names (`RunDirectoryError.runDir`), if any. */
+function runDirOf(err: unknown): string | undefined {
+  const dir = (err as { runDir?: unknown }).runDir;
+  return typeof dir === 'string' ? dir : undefined;
+}
+
 /**
  * Runs the CLI on `argv` (without node and script) and returns the exit code: 0 success,
  * 1 failure, 2 bad usage. With --json, an error is also printed as `{ "error": … }` on stdout.
@@ -80,8 +87,10 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     // An interruption is not an error to report: its message is the `rectifier resume` line.
     const prefix =
       err instanceof InterruptedError ? '' : `${e.name === 'UsageError' ? 'error' : e.name}: `;
-    io.err(`${prefix}${e.message}\n`);
-    if (wantsJson) printJson(io, { error: { name: e.name, message: e.message, exitCode: code } });
+    const message =
+      err instanceof RectifierError ? cliWording(e.message, runDirOf(err)) : e.message;
+    io.err(`${prefix}${message}\n`);
+    if (wantsJson) printJson(io, { error: { name: e.name, message, exitCode: code } });
     return code;
   }
 }

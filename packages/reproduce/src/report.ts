@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TrainSummary } from '@rectifier/trainer';
 import { convergenceSpec, type LossPoint, lossSpec, perLayerSpec, renderSvg } from './charts';
@@ -10,6 +10,7 @@ import type { Experiment, PaperRow } from './presets/experiment';
 import { type ReportPage, reportHtml } from './reportHtml';
 import { reportMarkdown } from './reportMarkdown';
 import { readRun } from './run';
+import { readRunJson } from './runFiles';
 import { groupRuns, type RunGroup } from './runGroups';
 import { resultsForReport } from './storedResults';
 import { decideClaim, type Verdict, verdictRule } from './verdicts';
@@ -55,7 +56,13 @@ function loadRecord(dir: string): RunRecord {
     losses: metrics.filter((l) => l.type === 'step').map((l) => l.loss),
     stepErrors: metrics.filter((l) => l.type === 'step').map((l) => l.top1Error),
     slopes: slopes.at(-1)?.layers.map((l) => ({ layer: l.layer, mean: l.mean })) ?? [],
-    responses: existsSync(responsesPath) ? JSON.parse(readFileSync(responsesPath, 'utf8')) : null,
+    responses: existsSync(responsesPath)
+      ? readRunJson<RunRecord['responses']>(
+          dir,
+          responsesPath,
+          'remove it and run `rectifier reproduce` again to measure the responses',
+        )
+      : null,
     versions: config.versions ?? {},
   };
 }

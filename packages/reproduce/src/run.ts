@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuiltModel } from '@rectifier/architectures';
 import { type BackendInfo, selectBackend } from '@rectifier/backend';
 import {
   constantSchedule,
+  DivergenceError,
   fingerprintHash,
   listCheckpoints,
   loadCheckpointInto,
@@ -23,16 +24,21 @@ import {
 } from '@rectifier/trainer';
 import { parseRunConfig, type RunConfig } from './config';
 import { type AppDataset, openDataset } from './datasets';
-import { InterruptedError, RunDirError } from './errors';
+import { DivergedError, InterruptedError, RunDirError } from './errors';
+import { checkCropFits, checkScalesFit } from './inputSizes';
 import {
   buildFromConfig,
   colourAlteringOf,
   datasetStats,
   epochsOf,
+  parseRecordedStats,
   preprocessOf,
+  type RecordedStats,
+  recordedStats,
   trainLoaderOf,
   valLoaderOf,
 } from './model';
+import { readRunJson } from './runFiles';
 
 let backend: BackendInfo | null = null;
 
@@ -94,11 +100,16 @@ export interface RunOptions {
 }
 
 /** Everything `train`/`resume` need, rebuilt from a config: the same call twice gives the same run. */
-async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptions) {
+async function trainOptions(
+  c: RunConfig,
+  data: AppDataset,
+  runOptions: RunOptions,
+  stats: RecordedStats,
+  meta: Record<string, unknown>,
+  built = buildFromConfig(c, data.classes.length),
+) {
   const chosen = await ensureBackend(c, runOptions.warn);
-  const stats = await datasetStats(data, c);
   const pre = preprocessOf(stats);
-  const built = buildFromConfig(c, data.classes.length);
   const trainLoader = trainLoaderOf(c, data.train, [...colourAlteringOf(c, stats), ...pre]);
   const valLoader =
     c.valEveryEpoch || c.schedule.kind === 'plateau' ? valLoaderOf(c, data.val, pre) : undefined;
@@ -114,7 +125,7 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
     keep: c.keep,
     accumulate: c.accumulate,
     progress: runOptions.progress ?? 'auto',
-    meta: { rectifier: c, data: data.name, classes: data.classes },
+    meta,
     backendName: chosen.name, // `onednn` runs under tfjs's `wasm`: name the engine that ran
     // What was asked for (`auto`) is the run's identity, so a run that fell back resumes.
     requestedBackend: c.backend,
@@ -153,6 +164,7 @@ async function guarded(
   runDir: string,
   run: (signal: AbortSignal) => Promise<TrainSummary>,
   handleSigint: boolean,
+  lr: number,
 ): Promise<TrainSummary> {
   const own = controller;
   let interrupts = 0;
@@ -173,6 +185,16 @@ async function guarded(
     if (err instanceof TrainingInterruptedError) {
       throw new InterruptedError(runDir, err.step);
     }
+    if (err instanceof DivergenceError) {
+      throw new DivergedError(
+        runDir,
+        err.step,
+        `${err.what} is ${err.value}`,
+        err.lastGoodCheckpoint,
+        lr,
+        { cause: err },
+      );
+    }
     throw err;
   } finally {
     if (own === controller) controller = new AbortController(); // the next run starts unstopped
@@ -187,18 +209,41 @@ export async function trainRun(
   runOptions: RunOptions = {},
 ): Promise<TrainSummary> {
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
-  const { options } = await trainOptions(c, data, runOptions);
+  // The net is built first: a crop too small for it fails before statistics or files.
+  await ensureBackend(c);
+  const built = buildFromConfig(c, data.classes.length);
+  let stats: RecordedStats;
+  try {
+    checkCropFits(built, c);
+    // A config's test scales the engine cannot run would fail only after training.
+    if (c.protocols.some((p) => p === 'dense' || p === 'multi-scale')) {
+      checkScalesFit(built, c.scales, 'scales');
+    }
+    // Recorded in config.json with the run, so resume, eval, export and report use these.
+    stats = recordedStats(await datasetStats(data, c));
+  } catch (err) {
+    built.model.dispose(); // a refused run leaves no weights behind in this process
+    throw err;
+  }
+  const meta = { rectifier: c, data: data.name, classes: data.classes, stats };
+  const { options } = await trainOptions(c, data, runOptions, stats, meta, built);
   return guarded(
     runDir,
     (signal) => train({ ...options, runDir, signal }),
     runOptions.handleSigint ?? false,
+    c.lr,
   );
 }
 
 interface StoredRun {
+  dir: string;
   config: RunConfig;
   classes: string[];
   dataName: string;
+  /** The statistics recorded at training start (`run.meta.stats`); undefined for older runs. */
+  stats: RecordedStats | undefined;
+  /** config.json's `run.meta` as written. */
+  meta: Record<string, unknown>;
   summary: TrainSummary | null;
   /** Everything else the trainer wrote (metrics, slopes, checkpoints, versions), typed. */
   directory: RunDirectory;
@@ -210,22 +255,47 @@ interface StoredRun {
  * `readRunDirectory` requires: then there are no lines to read, and the rest is assembled here.
  */
 function runDirectoryOf(runDir: string): RunDirectory {
-  if (existsSync(join(runDir, 'metrics.jsonl'))) return readRunDirectory(runDir);
+  if (existsSync(join(runDir, 'metrics.jsonl'))) {
+    const directory = readRunDirectory(runDir);
+    for (const w of directory.warnings) warnOnce(w);
+    return directory;
+  }
+  const fix = 'the file is damaged; restore it from a copy';
+  const config = readRunJson<RunDirectory['config']>(runDir, join(runDir, 'config.json'), fix);
+  const summaryPath = join(runDir, 'summary.json');
+  const summary = existsSync(summaryPath)
+    ? readRunJson<TrainSummary>(runDir, summaryPath, 'remove it and resume the run')
+    : null;
   const dir = join(runDir, 'checkpoints');
-  const names = existsSync(dir) ? listCheckpoints(dir) : [];
-  return {
-    dir: runDir,
-    config: JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')),
-    metrics: [],
-    slopes: [],
-    summary: null,
-    checkpoints: names.map((name) => ({
-      name,
-      step: readCheckpoint(join(dir, name)).step,
-      path: join(dir, name),
-    })),
-    warnings: [],
-  };
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new RunDirError(
+      runDir,
+      'checkpoints is a file, not a directory; move it away (the run keeps its checkpoints in checkpoints/)',
+    );
+  }
+  const checkpoints = (existsSync(dir) ? listCheckpoints(dir) : []).map((name) => ({
+    name,
+    step: readCheckpoint(join(dir, name)).step,
+    path: join(dir, name),
+  }));
+  const trained = summary?.steps ?? checkpoints[0]?.step ?? 0;
+  if (trained > 0) {
+    // Only a run stopped before its first step has no log: this one's is gone.
+    throw new RunDirError(
+      runDir,
+      `metrics.jsonl is missing, yet the run trained ${trained} step(s) (its ${summary === null ? 'checkpoints say' : 'summary.json says'} so): the log was deleted or moved. Restore it from a copy; without it the run cannot be reported or resumed.`,
+    );
+  }
+  return { dir: runDir, config, metrics: [], slopes: [], summary, checkpoints, warnings: [] };
+}
+
+const warned = new Set<string>();
+
+/** A run-directory warning (a partial last line…) on stderr, once per process. */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.stderr.write(`warning: ${message}\n`);
 }
 
 /** The app's config and state of a run directory (written by `trainRun`), through the trainer's reader. */
@@ -242,6 +312,7 @@ export function readRun(runDir: string): StoredRun {
     rectifier?: unknown;
     data?: string;
     classes?: string[];
+    stats?: unknown;
   } | null;
   if (meta?.rectifier === undefined) {
     throw new RunDirError(
@@ -250,12 +321,28 @@ export function readRun(runDir: string): StoredRun {
     );
   }
   return {
+    dir: runDir,
     config: parseRunConfig(meta.rectifier, `${path} (run.meta.rectifier)`),
     classes: meta.classes ?? [],
     dataName: meta.data ?? '',
+    stats: parseRecordedStats(meta.stats, runDir),
+    meta,
     summary: directory.summary,
     directory,
   };
+}
+
+/**
+ * The mean and PCA a run trained with: the ones it recorded, never the machine-local cache. A
+ * run recorded before the app stored them gets them from its data (through the cache).
+ */
+export async function runStats(run: StoredRun | string): Promise<RecordedStats> {
+  const r = typeof run === 'string' ? readRun(run) : run;
+  if (r.stats !== undefined) return r.stats;
+  const c = r.config;
+  return recordedStats(
+    await datasetStats(openDataset(c.data, { train: c.trainLimit, val: null }), c),
+  );
 }
 
 /** The step `resume` continues from: its newest checkpoint's (0 when it has none yet). */
@@ -268,13 +355,17 @@ export async function resumeRun(
   runDir: string,
   runOptions: RunOptions = {},
 ): Promise<TrainSummary> {
-  const { config } = readRun(runDir);
+  const run = readRun(runDir);
+  const { config } = run;
   const data = openDataset(config.data, { train: config.trainLimit, val: config.valLimit });
-  const { options } = await trainOptions(config, data, runOptions);
+  const stats = await runStats(run);
+  // The meta as recorded: a run from before statistics were recorded keeps its fingerprint.
+  const { options } = await trainOptions(config, data, runOptions, stats, run.meta);
   return guarded(
     runDir,
     (signal) => resume(runDir, { ...options, signal }),
     runOptions.handleSigint ?? false,
+    config.lr,
   );
 }
 

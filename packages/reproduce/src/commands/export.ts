@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { exportRun } from '../exportModel';
 import { type Io, printJson, withExample } from './io';
+import { checkFolderFlag } from './runFlags';
 
 export function exportCommand(program: Command, io: Io): void {
   withExample(
@@ -11,6 +12,7 @@ export function exportCommand(program: Command, io: Io): void {
       .option('--checkpoint <which>', 'last or best', 'last')
       .option('--json', 'print JSON only')
       .action(async (runDir: string, o) => {
+        checkFolderFlag('--out', o.out);
         const r = await exportRun(runDir, o.out, o.checkpoint);
         if (o.json) printJson(io, r);
         else

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatComparison, formatVerdicts, writeReport } from '../report';
 import { type Io, printJson, withExample } from './io';
+import { checkFolderFlag } from './runFlags';
 
 export function reportCommand(program: Command, io: Io): void {
   withExample(
@@ -10,6 +11,7 @@ export function reportCommand(program: Command, io: Io): void {
       .option('--out <dir>', 'output folder', 'report')
       .option('--json', 'print JSON only')
       .action(async (runDirs: string[], o) => {
+        checkFolderFlag('--out', o.out);
         const r = await writeReport(runDirs, o.out);
         for (const w of r.warnings) io.err(`warning: ${w}\n`);
         if (o.json)

@@ -5,7 +5,14 @@ import { experiments } from '../presets';
 import { formatVerdicts } from '../report';
 import { experimentConfigs, experimentNamed, reproduce } from '../reproduce';
 import { type Io, printJson, withExample } from './io';
-import { addOverrides, overridesOf, scaleOption, warnThreads } from './runFlags';
+import {
+  addOverrides,
+  checkDevices,
+  checkFolderFlag,
+  overridesOf,
+  scaleOption,
+  warnThreads,
+} from './runFlags';
 
 export function reproduceCommand(program: Command, io: Io): void {
   withExample(
@@ -58,6 +65,8 @@ export function reproduceCommand(program: Command, io: Io): void {
         overrides,
       );
       warnThreads(io, configs[0]?.threads);
+      for (const c of configs) checkDevices(c.devices, o.forceDevices);
+      checkFolderFlag('--out', o.out);
       const r = await reproduce(name, {
         scale: o.scale,
         seeds,

@@ -1,9 +1,11 @@
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { activationKinds } from '@rectifier/activations';
 import { modelNames } from '@rectifier/architectures';
 import { initKinds } from '@rectifier/initializers';
 import { type Command, Option } from 'commander';
-import { backendChoices, type RunConfigInput } from '../config';
+import { backendChoices, type RunConfigInput, runConfigSchema } from '../config';
 import { UsageError } from '../errors';
 import { variantConfig } from '../presets/experiment';
 import { experimentNamed } from '../reproduce';
@@ -84,24 +86,82 @@ const overrideFlags: [
   ],
 ];
 
-/** The config keys the override flags set (flags not given are left out). */
+/** `--lr` → `lr`, `--max-steps` → `maxSteps`: the key commander stores a flag's value under. */
+const optionName = (flag: string) =>
+  flag
+    .split(' ')[0]
+    .slice(2)
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The config keys the override flags set (flags not given are left out). Each value is checked
+ * here against its key's schema, so a bad flag is blamed on the flag — not on the config file
+ * or preset it overrides — and `--lr abc` says it is not a number.
+ */
 export function overridesOf(opts: Record<string, unknown>): RunConfigInput {
   const out: Record<string, unknown> = {};
   for (const [flag, key, kind] of overrideFlags) {
-    const name = flag
-      .split(' ')[0]
-      .slice(2)
-      .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const v = opts[name];
+    const v = opts[optionName(flag)];
     if (v === undefined) continue;
-    out[key] = kind === 'number' ? Number(v) : v;
+    const name = flag.split(' ')[0];
+    const value = kind === 'number' ? Number(v) : v;
+    if (kind === 'number' && (String(v).trim() === '' || !Number.isFinite(value))) {
+      throw new UsageError(
+        `${name}: ${JSON.stringify(v)} is not a number (config key \`${key}\`). Received: ${name} ${v}`,
+      );
+    }
+    const checked = runConfigSchema.shape[key].safeParse(value);
+    if (!checked.success) {
+      const why = checked.error.issues.map((i) => i.message).join('; ');
+      throw new UsageError(
+        `${name}: \`${key}\`: ${why}. Received: ${key}=${JSON.stringify(value)}`,
+      );
+    }
+    out[key] = value;
   }
   return out as RunConfigInput;
 }
 
 export function addOverrides(cmd: Command): Command {
   for (const [flag, , , help] of overrideFlags) cmd.option(flag, help());
+  cmd.option(
+    '--force-devices',
+    `allow --devices above ${DEVICES_PER_CORE} × the cores (each device is a worker process)`,
+  );
   return cmd;
+}
+
+/**
+ * A folder flag (`--run-dir`, `--out`) naming an existing file, or a path under one, is a usage
+ * error (exit 2) before any work, instead of a raw ENOTDIR once the results are ready.
+ */
+export function checkFolderFlag(flag: string, path: string): void {
+  let at = resolve(path);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  if (existsSync(at) && !statSync(at).isDirectory()) {
+    const where = at === resolve(path) ? `${path} is a file` : `${path} lies under ${at}, a file`;
+    throw new UsageError(
+      `${flag} ${path}: ${where}, not a folder. Give a new or existing folder (e.g. ${flag} ${path}-out).`,
+    );
+  }
+}
+
+/** Worker processes per core above which `--devices` is refused unless `--force-devices`. */
+export const DEVICES_PER_CORE = 4;
+
+/**
+ * Each device is a worker process holding a full replica of the net: far more of them than
+ * cores only thrash the machine (and `--devices 1000` would start 1000 Node processes), so more
+ * than {@link DEVICES_PER_CORE} × the cores is refused unless forced. Checked before any work.
+ */
+export function checkDevices(devices: number, force: boolean | undefined): void {
+  const cores = availableParallelism();
+  const limit = DEVICES_PER_CORE * cores;
+  if (devices > limit && force !== true) {
+    throw new UsageError(
+      `--devices ${devices} is more than ${DEVICES_PER_CORE} × the ${cores} core(s) of this machine (${limit}): every device is a worker process with its own copy of the net. Use --devices ${limit} or fewer, or add --force-devices to start ${devices} workers anyway.`,
+    );
+  }
 }
 
 export const scaleOption = () =>

@@ -5,6 +5,8 @@ import { trainRun } from '../run';
 import { type Io, printJson, withExample } from './io';
 import {
   addOverrides,
+  checkDevices,
+  checkFolderFlag,
   collectiveTimeoutMs,
   collectiveTimeoutOption,
   overridesOf,
@@ -34,8 +36,10 @@ export function trainCommand(program: Command, io: Io): void {
       const source = o.config ? `${o.config}` : o.preset ? `preset ${o.preset}` : 'flags';
       const config = parseRunConfig({ ...base, ...file, ...overridesOf(o) }, source);
       warnThreads(io, config.threads);
+      checkDevices(config.devices, o.forceDevices);
       const runDir =
         o.runDir ?? join('runs', `train-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      checkFolderFlag('--run-dir', runDir);
       const summary = await trainRun(config, runDir, {
         handleSigint: true,
         collectiveTimeoutMs: collectiveTimeoutMs(o.collectiveTimeout),
