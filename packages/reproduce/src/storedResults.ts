@@ -1,12 +1,4 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintHash } from '@rectifier/trainer';
 import type { ProtocolFlag, RunConfig } from './config';
@@ -16,6 +8,7 @@ import { type EvalResult, evalResultSchema } from './evaluate';
 import { experiments } from './presets';
 import { resultFileName } from './resultIdentity';
 import type { readRun } from './run';
+import { readRunJson } from './runFiles';
 
 type StoredRun = ReturnType<typeof readRun>;
 
@@ -79,13 +72,14 @@ export function readStoredResults(runDir: string): { results: EvalResult[]; note
     .filter((f) => f.endsWith('.json'))
     .sort()) {
     const path = join(dir, f);
-    let r: EvalResult;
-    try {
-      r = evalResultSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-    } catch (err) {
-      notes.push(`${path}: not a test result (${(err as Error).message.split('\n')[0]}); skipped`);
-      continue;
-    }
+    // A damaged file is refused, naming it, rather than skipped: a report silently short of a
+    // number would read as complete.
+    const r = readRunJson(
+      runDir,
+      path,
+      `remove it and test the run again: rectifier eval ${runDir}`,
+      evalResultSchema,
+    );
     if (r.identity === undefined) {
       // Pre-keying files (`center.json`…) do not say which images or checkpoint they scored: an
       // ad-hoc `--val-limit 3` looks like the full set. Ignored, never migrated.
