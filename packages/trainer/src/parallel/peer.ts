@@ -6,6 +6,8 @@ export const DATA = 1;
 /** A worker's fatal error message (UTF-8), e.g. a module that failed to load. */
 export const ERROR = 2;
 const HEADER = 8;
+/** How long a failed write waits for the process exit that explains it. */
+const BROKEN_PIPE_GRACE_MS = 2000;
 
 /** One end of a socket pair: frames out, frames in (FIFO — collectives are issued in order). */
 export class Peer {
@@ -100,6 +102,16 @@ export class Peer {
       const w = { reject, timer: undefined as NodeJS.Timeout | undefined };
       const done = (err?: Error | null) => {
         clearTimeout(w.timer);
+        if (err && !this.failure) {
+          // The write can fail (EPIPE) before the other side's exit is seen: give the exit
+          // event a moment to name the cause (fail() rejects w), else name the broken pipe.
+          w.timer = setTimeout(() => {
+            this.sending.delete(w);
+            const code = (err as NodeJS.ErrnoException).code ?? err.message;
+            reject(this.onRemoteError(`closed its connection (${code})`));
+          }, BROKEN_PIPE_GRACE_MS);
+          return;
+        }
         this.sending.delete(w);
         if (err) reject(this.failure ?? err);
         else resolve();
