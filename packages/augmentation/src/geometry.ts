@@ -47,8 +47,14 @@ export async function runGeometryOnPixels(
   p: GeometryPlan,
   float?: { shift?: number[] },
 ): Promise<RawImage> {
+  const window = jsWindow(p, image.width, image.height);
+  if (window && image.channels === 1) {
+    // Grey stays one channel through the resampling (a third of the work) and becomes RGB in
+    // the float pass: each RGB channel would have been resampled to the same values.
+    const grey = window.resample(extract(image, window.region)) as RawImage<Uint8Array>;
+    return float ? greyToFloatRgb(grey, float.shift) : toRgb(grey);
+  }
   const rgb = toRgb(image);
-  const window = jsWindow(p, rgb.width, rgb.height);
   let px: RawImage;
   if (window) px = window.resample(extract(rgb, window.region), float);
   else if (!p.resize) px = extractFlip(rgb, p.preCrop ?? [0, 0, rgb.width, rgb.height], p.flip);
@@ -59,6 +65,21 @@ export async function runGeometryOnPixels(
   return float && px.data instanceof Uint8Array
     ? toFloat(px as RawImage<Uint8Array>, float.shift)
     : px;
+}
+
+/** One grey channel → float32 RGB (three equal channels), plus an optional per-channel constant. */
+function greyToFloatRgb(img: RawImage<Uint8Array>, shift?: number[]): RawImage<Float32Array> {
+  const n = img.width * img.height;
+  const data = new Float32Array(n * 3);
+  const [a, b, d] = shift ?? [0, 0, 0];
+  const src = img.data;
+  for (let i = 0, o = 0; i < n; i++, o += 3) {
+    const v = src[i];
+    data[o] = v + a;
+    data[o + 1] = v + b;
+    data[o + 2] = v + d;
+  }
+  return { data, width: img.width, height: img.height, channels: 3 };
 }
 
 /** The plan's pixels: uint8 from sharp, or float32 straight from the JS resampler when `float`. */
@@ -142,27 +163,26 @@ function extract(img: RawImage<Uint8Array>, r: Region): RawImage<Uint8Array> {
   return extractFlip(img, [r.left, r.top, r.width, r.height], false);
 }
 
-/** A crop of an RGB image, mirrored left↔right when `flip`. */
+/** A crop of an HWC image, mirrored left↔right when `flip`. */
 function extractFlip(
   img: RawImage<Uint8Array>,
   [left, top, width, height]: [number, number, number, number],
   flip: boolean,
 ): RawImage<Uint8Array> {
-  const data = new Uint8Array(width * height * 3);
+  const c = img.channels;
+  const data = new Uint8Array(width * height * c);
   for (let y = 0; y < height; y++) {
-    const row = ((top + y) * img.width + left) * 3;
-    const o = y * width * 3;
-    if (!flip) data.set(img.data.subarray(row, row + width * 3), o);
+    const row = ((top + y) * img.width + left) * c;
+    const o = y * width * c;
+    if (!flip) data.set(img.data.subarray(row, row + width * c), o);
     else {
       for (let x = 0; x < width; x++) {
-        const a = row + (width - 1 - x) * 3;
-        data[o + x * 3] = img.data[a];
-        data[o + x * 3 + 1] = img.data[a + 1];
-        data[o + x * 3 + 2] = img.data[a + 2];
+        const a = row + (width - 1 - x) * c;
+        for (let k = 0; k < c; k++) data[o + x * c + k] = img.data[a + k];
       }
     }
   }
-  return { data, width, height, channels: 3 };
+  return { data, width, height, channels: c };
 }
 
 async function raw(s: Sharp): Promise<RawImage<Uint8Array>> {
