@@ -14,10 +14,10 @@
  * GC — serial too. With p the engine's share of a one-thread step, 2 threads give at most
  * 1 / ((1 − p) + p / 2).
  */
+import { buildModel } from '@rectifier/architectures';
 import { selectBackend } from '@rectifier/backend';
 import { namedWeights, sgd } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
-import { buildFromConfig } from '../../packages/reproduce/src/model';
 import { benchConfig, buildSmallNet } from './smallNet';
 
 const args = process.argv.slice(2);
@@ -40,19 +40,18 @@ function build() {
       input: benchConfig.input,
     };
   }
-  const built = buildFromConfig(
-    {
-      model: 'small',
-      activation,
-      slope: 0.25,
-      init: 'msra-fan-out',
-      seed: 0,
-      widthMultiplier: 0.25,
-      fcUnits: 1024,
-      extraLayers: 16,
-    } as Parameters<typeof buildFromConfig>[0],
-    10,
-  );
+  // The app's buildFromConfig for `--preset table2/<activation> --scale cpu`.
+  const built = buildModel('small', {
+    activation,
+    activationOptions: { init: 0.25 },
+    init: 'msra-fan-out',
+    seed: 0,
+    numClasses: 10,
+    inputChannels: 3,
+    widthMultiplier: 0.25,
+    fcUnits: 1024,
+    softmax: false,
+  });
   return {
     named: namedWeights(built.model),
     logits: (x: tf.Tensor4D) => built.model.apply(x, { training: true }) as tf.Tensor,
