@@ -8,7 +8,7 @@ import {
   type Rng,
 } from '@rectifier/data';
 import { AugmentationArgumentError } from './errors';
-import { runGeometry } from './geometry';
+import { runGeometry, runGeometryOnPixels } from './geometry';
 import type { FloatTransform, GeometricTransform, GeometryPlan, Transform } from './transforms';
 import type { WorkerPool } from './workerPool';
 
@@ -21,6 +21,13 @@ export interface Pipeline {
   apply(bytes: Buffer, rng: Rng, path?: string): Promise<RawImage<Float32Array>>;
   /** Encoded bytes → all outputs (10 for `tenCrop`, else 1). */
   applyAll(bytes: Buffer, rng: Rng, path?: string): Promise<RawImage<Float32Array>[]>;
+  /**
+   * Pixels already decoded (uint8 HWC, 1 grey or 3 RGB channels, e.g. an IDX data set's) → the
+   * image `apply` gives for them encoded losslessly (PNG), bit for bit and with the same draws
+   * from `rng`, without the codec: crops, flips and 'linear' enlargements run on the calling
+   * thread in JS, other resizes in sharp. Not for ten-crop.
+   */
+  applyPixels(image: RawImage<Uint8Array>, rng: Rng): Promise<RawImage<Float32Array>>;
   /** The same as `apply`, typed for `createImageLoader({ transform })` of @rectifier/data. */
   readonly transform: BytesTransform;
   /**
@@ -105,6 +112,24 @@ export function compose(...transforms: Transform[]): Pipeline {
       return [out];
     }
 
+    async function applyPixels(
+      image: RawImage<Uint8Array>,
+      rng: Rng,
+    ): Promise<RawImage<Float32Array>> {
+      checkPixels(image);
+      checkRng(rng);
+      const p = plan(image.width, image.height, rng);
+      if (p.tenCrop) {
+        throw new AugmentationArgumentError(
+          'applyPixels gives one image; this pipeline yields ten crops (tenCrop): use applyAll() on encoded bytes.',
+        );
+      }
+      const shift = float[0]?.channelShift?.(3, rng); // as in applyAll: RGB out, same draw order
+      const out = (await runGeometryOnPixels(image, p, { shift })) as RawImage<Float32Array>;
+      for (let i = shift ? 1 : 0; i < float.length; i++) float[i].apply(out, rng);
+      return out;
+    }
+
     const apply = async (bytes: Buffer, rng: Rng, path?: string) => {
       const outs = await applyAll(bytes, rng, path);
       if (outs.length !== 1) {
@@ -119,6 +144,7 @@ export function compose(...transforms: Transform[]): Pipeline {
       plan,
       apply,
       applyAll,
+      applyPixels,
       transform: apply,
       withWorkers: (next: WorkerPool) => make(next),
     };
@@ -133,6 +159,31 @@ function checkCall(bytes: unknown, rng: unknown): void {
       `A pipeline applies to encoded image bytes (a Buffer, e.g. from fs.readFile). Received: bytes=${received(bytes)}`,
     );
   }
+  checkRng(rng);
+}
+
+/** `applyPixels`' image: uint8 HWC data of the size it states, grey or RGB. */
+function checkPixels(image: unknown): void {
+  const m = image as Partial<RawImage> | undefined;
+  const ok =
+    typeof m === 'object' &&
+    m !== null &&
+    m.data instanceof Uint8Array &&
+    Number.isInteger(m.width) &&
+    Number.isInteger(m.height) &&
+    (m.width as number) > 0 &&
+    (m.height as number) > 0 &&
+    (m.channels === 1 || m.channels === 3) &&
+    m.data.length === (m.width as number) * (m.height as number) * m.channels;
+  if (!ok) {
+    throw new AugmentationArgumentError(
+      'applyPixels needs decoded pixels { data: Uint8Array (HWC), width, height, channels: 1 or 3 } ' +
+        `with data.length = width × height × channels; for encoded bytes use apply(). Received: image=${received(image)}`,
+    );
+  }
+}
+
+function checkRng(rng: unknown): void {
   const r = rng as Partial<Rng> | undefined;
   if (
     typeof r !== 'object' ||

@@ -5,6 +5,7 @@ import {
   type IdxImageDataset,
   type ImageDataset,
   loadFashionMnistSubset,
+  type RawImage,
   readFashionMnist,
   readIlsvrc,
   readImageBytes,
@@ -18,6 +19,11 @@ import { UsageError } from './errors';
 export interface Split {
   size: number;
   bytes(index: number): Promise<Buffer>;
+  /**
+   * The decoded pixels (uint8 HWC), for splits stored raw (IDX): the loaders' augmentation reads
+   * them without the PNG round trip (`Pipeline.applyPixels`, the same pixels as from `bytes`).
+   */
+  pixels?(index: number): RawImage<Uint8Array>;
   label(index: number): number;
   /** A path or `idx:<n>`, for messages. */
   describe(index: number): string;
@@ -62,6 +68,12 @@ function idxSplit(ds: IdxImageDataset, limit: number | null): Split {
       }
       return p;
     },
+    pixels: (i) => ({
+      data: ds.images.subarray(i * per, (i + 1) * per),
+      width: ds.width,
+      height: ds.height,
+      channels: 1,
+    }),
     label: (i) => ds.labels[i],
     describe: (i) => `idx:${i}`,
     contentKey: () =>

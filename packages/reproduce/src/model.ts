@@ -7,13 +7,20 @@ import {
   compose,
   type FloatTransform,
   horizontalFlip,
+  type Pipeline,
   pcaLighting,
   randomCrop,
   resizeShorter,
   scaleJitter,
   subtractMean,
 } from '@rectifier/augmentation';
-import { computeDatasetStats, createLoader, createRng, type DatasetStats } from '@rectifier/data';
+import {
+  computeDatasetStats,
+  createLoader,
+  createRng,
+  type DatasetStats,
+  type Rng,
+} from '@rectifier/data';
 import type { Loader } from '@rectifier/trainer';
 import type { RunConfig } from './config';
 import type { AppDataset, Split } from './datasets';
@@ -61,6 +68,17 @@ const statsPreprocessing = (c: Pick<RunConfig, 'resize' | 'crop'>) =>
   `resize${c.resize}-center${c.crop}`;
 
 /**
+ * A loader's `load`: the split's decoded pixels when it has them (IDX: no PNG encode and decode
+ * per example, the same pixels), else its encoded bytes.
+ */
+function loadWith(pipeline: Pipeline, split: Split) {
+  const { pixels } = split;
+  return pixels
+    ? (i: number, rng: Rng) => pipeline.applyPixels(pixels(i), rng)
+    : async (i: number, rng: Rng) => pipeline.apply(await split.bytes(i), rng);
+}
+
+/**
  * Mean image and colour PCA of the training split at the crop size (shorter side `resize`,
  * centre crop), cached on disk by the split's CONTENT (IDX pixels, or image names with their
  * bytes or sizes and mtimes: `Split.contentKey`) and the geometry, so recoloured images under
@@ -74,9 +92,10 @@ export function datasetStats(
   const pipeline = compose(resizeShorter(c.resize), centerCrop(c.crop));
   const key = data.train.statsKey(statsPreprocessing(c));
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  const load = loadWith(pipeline, data.train);
   return computeDatasetStats({
     size: data.train.size,
-    load: async (i) => pipeline.apply(await data.train.bytes(i), createRng(0)),
+    load: (i) => load(i, createRng(0)),
     cachePath: join(cacheDir(), `stats-${hash}.json`),
     key,
   });
@@ -197,7 +216,7 @@ export function trainLoaderOf(c: RunConfig, split: Split, pre: FloatTransform[])
   );
   const loader = createLoader({
     size: split.size,
-    load: async (i, rng) => pipeline.apply(await split.bytes(i), rng),
+    load: loadWith(pipeline, split),
     label: split.label,
     describe: split.describe,
     batchSize: c.batchSize,
@@ -210,9 +229,10 @@ export function trainLoaderOf(c: RunConfig, split: Split, pre: FloatTransform[])
 /** Centre crops of the validation split in order (the trainer's per-epoch validation, Fig. 4). */
 export function valLoaderOf(c: RunConfig, split: Split, pre: FloatTransform[]): Loader {
   const pipeline = compose(resizeShorter(c.resize), centerCrop(c.crop), ...pre);
+  const load = loadWith(pipeline, split);
   return createLoader({
     size: split.size,
-    load: async (i) => pipeline.apply(await split.bytes(i), createRng(0)),
+    load: (i) => load(i, createRng(0)),
     label: split.label,
     describe: split.describe,
     batchSize: c.batchSize,

@@ -20,3 +20,18 @@ export function sharedIdentity(original: KernelFn): KernelFn {
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 }
+
+/**
+ * Replaces the wasm backend's `Cast`, which copies even when the dtype does not change. Autodiff
+ * casts to the dtype a tensor already has on every ReLU gradient (`dy · cast(step(x), float32)`):
+ * 21 copies and 3 ms of a small-net ReLU step on wasm's one thread. As the cpu backend's `Cast`
+ * does, a cast to the same dtype shares the buffer; real conversions go to wasm's kernel.
+ */
+export function sameDtypeCast(original: KernelFn): KernelFn {
+  const share = sharedIdentity(original);
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { dtype } = args.attrs as unknown as tf.CastAttrs;
+    return x.dtype === dtype ? share(args) : original(args);
+  };
+}

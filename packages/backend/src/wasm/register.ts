@@ -5,7 +5,7 @@ import { fastBatchMatMul, fastFusedMatMul } from './batchMatMul';
 import { comparisonKernels, fastBroadcastCompare } from './broadcastCompare';
 import { conv2DBackpropFilter } from './conv2DBackpropFilter';
 import { conv2DBackpropInput } from './conv2DBackpropInput';
-import { sharedIdentity } from './identity';
+import { sameDtypeCast, sharedIdentity } from './identity';
 import type { KernelFn } from './kernelCalls';
 import { maxPoolGrad } from './maxPoolGrad';
 import { poolReduce } from './poolReduce';
@@ -44,6 +44,7 @@ const replacements: Replacement[] = [
   wrapping(tf.Slice, fastSlice),
   wrapping(tf.SplitV, fastSplitV),
   wrapping(tf.Identity, sharedIdentity),
+  wrapping(tf.Cast, sameDtypeCast),
   wrapping(tf.Max, (original) => poolReduce('max', original)),
   wrapping(tf.Sum, (original) => poolReduce('sum', original)),
   ...comparisonKernels.map((name) => wrapping(name, fastBroadcastCompare)),
@@ -57,8 +58,8 @@ let registered: string[] | undefined;
  * Registers Rectifier's training kernels on the wasm backend: the missing
  * `Conv2DBackpropFilter`; faster `Conv2DBackpropInput`, `BatchMatMul` (transposed operands, and
  * the dense forward with new weights), `_FusedMatMul`, `Slice`, `SplitV`, `Max`/`Sum` over
- * middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an `Identity` that shares
- * its input's buffer instead of copying it; and under Rectifier's own names (kernelNames.ts)
+ * middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an `Identity` (and a `Cast` to
+ * the same dtype) that shares its input's buffer instead of copying it; and under Rectifier's own names (kernelNames.ts)
  * PReLU's gradient and the SGD update, each one kernel call. All are built from wasm's own
  * kernels (XNNPACK convolution, matmul, pooling, transpose, scatter).
  * Idempotent; returns the kernel names. Call it before or after the wasm backend starts.
