@@ -188,6 +188,7 @@ export async function evaluateRuns(
         openDataset(m.config.data, { train: m.config.trainLimit, val: null }),
         m.config,
       ),
+      m.config.inputScale,
     );
     scorersOf(m, protocol, scales, pre).forEach(({ key, scorer }, j) => {
       slots[j] ??= { key, scorers: [] };
@@ -250,7 +251,7 @@ export async function meanResponses(
 ): Promise<{ layer: string; mean: number }[]> {
   const { built, config: c } = await loadRunModel(runDir);
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
-  const pre = preprocessOf(await datasetStats(data, c));
+  const pre = preprocessOf(await datasetStats(data, c), c.inputScale);
   const scorer = center(built, { resize: c.resize, crop: c.crop, preprocess: pre });
   const acts = built.model.layers.filter((l) => /ReLU/.test(l.getClassName()));
   const probe = tf.model({

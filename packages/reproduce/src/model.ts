@@ -65,13 +65,27 @@ export function datasetStats(
 }
 
 /**
- * Mean subtraction (Sec. 3), the float step every pipeline ends with. The paper subtracts the
+ * Mean subtraction (Sec. 3), then the config's `inputScale` (when not 1): the float steps every
+ * pipeline ends with. The paper subtracts the
  * per-pixel mean of its 224 crops; dense testing feeds whole images of other sizes, which a
  * crop-sized mean image cannot cover, so training and every test use the per-channel mean (the
  * mean image averaged over its pixels) — the same arithmetic at every size.
  */
-export function preprocessOf(stats: DatasetStats): FloatTransform[] {
-  return [subtractMean({ perChannel: stats.channelMean })];
+export function preprocessOf(stats: DatasetStats, inputScale: number): FloatTransform[] {
+  const mean = subtractMean({ perChannel: stats.channelMean });
+  return inputScale === 1 ? [mean] : [mean, scalePixels(inputScale)];
+}
+
+/** x ← x · s: the config's `inputScale`, after the mean (the cpu recipe's 1/128). */
+function scalePixels(s: number): FloatTransform {
+  return {
+    kind: 'float',
+    name: `scale(${s})`,
+    apply(img) {
+      const d = img.data;
+      for (let i = 0; i < d.length; i++) d[i] *= s;
+    },
+  };
 }
 
 /** Training batches: fixed or jittered shorter side, random crop, flip, mean subtracted. */

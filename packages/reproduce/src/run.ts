@@ -42,9 +42,18 @@ export async function ensureBackend(
   return backend;
 }
 
+/**
+ * The trainer's schedule. Points given as fractions of the run become epoch counts of the
+ * configured `epochs` (not of a `--max-steps` cut: a cut run stops early, it does not switch
+ * early); the trainer records them, in epochs, in config.json's `run.schedule`.
+ */
 function scheduleOf(c: RunConfig): Schedule {
   const s = c.schedule;
-  if (s.kind === 'step') return stepSchedule({ at: s.at, factor: s.factor });
+  if (s.kind === 'step')
+    return stepSchedule({
+      at: s.unit === 'run' ? s.at.map((f) => f * c.epochs) : s.at,
+      factor: s.factor,
+    });
   if (s.kind === 'plateau')
     return plateauSchedule({
       patience: s.patience,
@@ -54,6 +63,15 @@ function scheduleOf(c: RunConfig): Schedule {
       learningRate: c.lr,
     });
   return constantSchedule();
+}
+
+/** The trainer's rising-loss warning, in the CLI's words. */
+function lossRiseHint(c: RunConfig, runDir: string): string {
+  return (
+    `if it keeps rising, stop it (Ctrl-C) and train again with a lower rate (--lr ${c.lr / 10})` +
+    `${c.inputScale === 1 ? ' or scaled inputs (--input-scale 0.0625, the cpu recipe)' : ''}; ` +
+    `if it falls back, a stopped run continues with \`rectifier resume ${runDir}\``
+  );
 }
 
 export interface RunOptions {
@@ -68,10 +86,15 @@ export interface RunOptions {
 }
 
 /** Everything `train`/`resume` need, rebuilt from a config: the same call twice gives the same run. */
-async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptions) {
+async function trainOptions(
+  c: RunConfig,
+  data: AppDataset,
+  runDir: string,
+  runOptions: RunOptions,
+) {
   const chosen = await ensureBackend(c);
   const stats = await datasetStats(data, c);
-  const pre = preprocessOf(stats);
+  const pre = preprocessOf(stats, c.inputScale);
   const built = buildFromConfig(c, data.classes.length);
   const trainLoader = trainLoaderOf(c, data.train, pre);
   const valLoader =
@@ -88,6 +111,7 @@ async function trainOptions(c: RunConfig, data: AppDataset, runOptions: RunOptio
     keep: c.keep,
     accumulate: c.accumulate,
     progress: runOptions.progress ?? 'auto',
+    lossRise: { hint: lossRiseHint(c, runDir) },
     meta: { rectifier: c, data: data.name, classes: data.classes },
     backendName: chosen.name, // `onednn` runs under tfjs's `wasm`: name the engine that ran
     // What was asked for (`auto`) is the run's identity, so a run that fell back resumes.
@@ -161,7 +185,7 @@ export async function trainRun(
   runOptions: RunOptions = {},
 ): Promise<TrainSummary> {
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
-  const { options } = await trainOptions(c, data, runOptions);
+  const { options } = await trainOptions(c, data, runDir, runOptions);
   return guarded(
     runDir,
     (signal) => train({ ...options, runDir, signal }),
@@ -244,7 +268,7 @@ export async function resumeRun(
 ): Promise<TrainSummary> {
   const { config } = readRun(runDir);
   const data = openDataset(config.data, { train: config.trainLimit, val: config.valLimit });
-  const { options } = await trainOptions(config, data, runOptions);
+  const { options } = await trainOptions(config, data, runDir, runOptions);
   return guarded(
     runDir,
     (signal) => resume(runDir, { ...options, signal }),
