@@ -337,7 +337,7 @@ describe('end to end on a tiny data set', () => {
     // Grey images decode to three equal channels, so the mean does too.
     expect(new Set(stats.channelMean).size).toBe(1);
     // The run trained on (x − mean) × inputScale; the export takes x − mean, as its metadata says.
-    expect(config.inputScale).toBe(1 / 16);
+    expect(config.inputScale).toBe(1 / 4);
     const { built } = await loadRunModel(runDir, 'last', true);
     const x = tf.randomUniform([2, config.crop, config.crop, 3], -120, 120, 'float32', 1);
     const [a, b] = [model.predict(x), built.model.predict(x.mul(config.inputScale))] as tf.Tensor[];

@@ -34,7 +34,7 @@ async function metadataOf(config: RunConfig, classes: string[]): Promise<ModelMe
 }
 
 /**
- * A run trained on inputs × `inputScale` (the cpu recipe's 1/16) exports a model that takes the
+ * A run trained on inputs × `inputScale` (the cpu recipe's 1/4 or 1/16) exports a model that takes the
  * metadata's mean-subtracted 0..255 pixels, as every export does: conv1(s·x) = (s·W) ∗ x + b,
  * zero padding included, so the scale moves exactly into conv1's kernel.
  */

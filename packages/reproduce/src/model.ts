@@ -76,7 +76,7 @@ export function preprocessOf(stats: DatasetStats, inputScale: number): FloatTran
   return inputScale === 1 ? [mean] : [mean, scalePixels(inputScale)];
 }
 
-/** x ← x · s: the config's `inputScale`, after the mean (the cpu recipe's 1/128). */
+/** x ← x · s: the config's `inputScale`, after the mean (the cpu recipe's 1/4 or 1/16). */
 function scalePixels(s: number): FloatTransform {
   return {
     kind: 'float',

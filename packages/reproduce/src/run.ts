@@ -69,7 +69,7 @@ function scheduleOf(c: RunConfig): Schedule {
 function lossRiseHint(c: RunConfig, runDir: string): string {
   return (
     `if it keeps rising, stop it (Ctrl-C) and train again with a lower rate (--lr ${c.lr / 10})` +
-    `${c.inputScale === 1 ? ' or scaled inputs (--input-scale 0.0625, the cpu recipe)' : ''}; ` +
+    `${c.inputScale === 1 ? ' or scaled inputs (--input-scale 0.25, the cpu recipe)' : ''}; ` +
     `if it falls back, a stopped run continues with \`rectifier resume ${runDir}\``
   );
 }

@@ -49,7 +49,7 @@ const overrideFlags: [
     '--input-scale <s>',
     'inputScale',
     'number',
-    () => 'multiply inputs by s after the mean (cpu scale 1/128 = 0.0078125, paper scale 1)',
+    () => 'multiply inputs by s after the mean (cpu presets 0.25 or 0.0625, paper scale 1)',
   ],
   [
     '--seed <n>',
@@ -139,7 +139,7 @@ export function collectiveTimeoutMs(value: string | undefined): number | undefin
 
 /**
  * What `train` starts from without a preset: at cpu scale the cpu presets' recipe (cpuBase: the
- * small net at half width, fc 1024, 112 crops, lr 1e-2 → 1e-4 on inputs × 1/128, batch 32), which
+ * small net at half width, fc 1024, 112 crops, lr 1e-2 → 1e-4 on inputs × 1/4, batch 32), which
  * trains, where the schema's paper-scale values (full width, fc 4096, lr 1e-2 on raw pixels)
  * diverge within 5 steps on Fashion-MNIST; at paper scale the schema's defaults.
  */

@@ -1,5 +1,5 @@
 import { cpuScaleVariants } from '@rectifier/architectures';
-import { cpuBase, paperBase } from './bases';
+import { cpuBase, cpuDeepInputScale, paperBase } from './bases';
 import type { Experiment } from './experiment';
 
 // The small and deep nets of Sec. 2 and 4.1: Tables 1–2, Figures 2–3.
@@ -130,7 +130,12 @@ export const figure3: Experiment = {
     { name: '30-xavier', config: { model: 'deep', init: 'xavier', extraLayers: 16 } },
   ],
   scales: {
-    cpu: { ...cpuBase, activation: 'relu', epochs: { bundled: 3, full: 4 } },
+    cpu: {
+      ...cpuBase,
+      activation: 'relu',
+      inputScale: cpuDeepInputScale,
+      epochs: { bundled: 3, full: 4 },
+    },
     paper: { ...paperBase, activation: 'relu', widthMultiplier: 1 },
   },
   protocols: ['center'],
