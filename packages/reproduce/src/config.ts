@@ -109,9 +109,9 @@ export const runConfigSchema = z.strictObject({
   lr: z.number().positive().max(10).default(0.01),
   /**
    * Inputs are multiplied by this after the mean is subtracted (1: the paper's raw ±128 pixels).
-   * The cpu presets use 1/4 (the small net) and 1/16 (the deep nets): their nets diverge at the
-   * paper's lr 0.01 on raw pixels and train at 1e-2 → 1e-3 → 1e-4 on scaled ones
-   * (docs/results.md, "CPU recipe").
+   * The cpu presets of the small net use 1/4 and Figure 3's deep nets 1/16: they diverge at the
+   * paper's lr 0.01 on raw pixels and train at 1e-2 → 1e-3 → 1e-4 on scaled ones (models A/B/C
+   * keep raw pixels at 1e-3 → 1e-5; docs/results.md, "CPU recipe").
    */
   inputScale: z.number().positive().max(1).default(1),
   momentum: z.number().min(0).lt(1).default(0.9),

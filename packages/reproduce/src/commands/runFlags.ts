@@ -49,7 +49,7 @@ const overrideFlags: [
     '--input-scale <s>',
     'inputScale',
     'number',
-    () => 'multiply inputs by s after the mean (cpu presets 0.25 or 0.0625, paper scale 1)',
+    () => 'multiply inputs by s after the mean (default 1; cpu presets 0.25, 0.0625 or 1)',
   ],
   [
     '--seed <n>',

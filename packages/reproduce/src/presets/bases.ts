@@ -17,8 +17,8 @@ export const cpuA = cpuScaleVariants.A;
  * seeds at batch 32, 3 of 4 at batch 128, in our trainer and in an independent PyTorch one).
  * The small net takes inputs × 1/4: the largest of 1, 1/4, 1/8, 1/16 at which every seed of
  * ReLU and PReLU learned in the 2-epoch demo (1/8: ReLU stalled at chance; 1/16: slower, one
- * ReLU seed stalled); the deep nets take 1/16 ({@link cpuDeepInputScale}). Measurements in
- * docs/results.md, "CPU recipe".
+ * ReLU seed stalled); Figure 3's deep nets take 1/16 ({@link cpuDeepInputScale}); models A/B/C
+ * raw pixels at 1e-3 → 1e-5 ({@link cpuModelA}). Measurements in docs/results.md, "CPU recipe".
  *
  * Length: 2 epochs on the bundled subset (the `npm start` demo), 4 on a full data set (Table 2's
  * 4 variants × 3 seeds on 60,000 images ≈ 2.9 M images ≈ 3 hours at ~300 images/s on 2 cores).
@@ -59,16 +59,22 @@ export const paperBase: RunConfigInput = {
 };
 
 /**
- * Inputs × 1/16 for the deep cpu nets (Figure 3's 22- and 30-layer nets, models A/B/C): at 1/4,
- * as on raw pixels, the 30-layer MSRA net's loss jumped at step 2 (to 6.0 and 3.8; raw: 11.0 and
- * 5.8) and had not moved from chance by step 40; at 1/16 no seed jumped and all three learned.
+ * Inputs × 1/16 for Figure 3's deep cpu nets (22 and 30 layers): at 1/4, as on raw pixels, the
+ * 30-layer MSRA net's loss jumped at step 2 (to 6.0 and 3.8; raw at lr 1e-3: 11.0 and 5.8) and had
+ * not left chance by step 40; at 1/16 no seed jumped and all three learned.
  */
 export const cpuDeepInputScale = 1 / 16;
 
-/** Model A (Table 3) at cpu scale: cpuScaleVariants.A (1/8 width, fc 1024, 112 crops). */
+/**
+ * Model A (Table 3) at cpu scale: cpuScaleVariants.A (1/8 width, fc 1024, 112 crops). Models
+ * A/B/C train on raw pixels at the paper's rates ÷10, 1e-3 → 1e-4 → 1e-5: at lr 1e-2 the A and B
+ * PReLU nets jumped (to 3.7, 4.7) and fell back to chance within 40 steps at inputs × 1/16 and
+ * × 1/4 alike, while at 1e-3 on raw pixels A (ReLU, PReLU) and B learned without a jump.
+ */
 export const cpuModelA: RunConfigInput = {
   ...cpuBase,
-  inputScale: cpuDeepInputScale,
+  inputScale: 1,
+  lr: 0.001,
   model: cpuA.model,
   widthMultiplier: cpuA.options.widthMultiplier,
   fcUnits: cpuA.options.fcUnits,
