@@ -101,7 +101,8 @@ export interface TrainOptions extends ParallelTrainOptions {
   observers?: TrainObserver[];
   /**
    * Warn once (through the progress display, as a `warning` line) when a step's loss exceeds
-   * `factor` (default 3) × the mean of the run's first `window` (default 3) steps, naming the
+   * `factor` (default 3) × the mean of the run's first `window` (default 3) steps (of the steps
+   * before it while fewer), naming the
    * learning rate and `hint` (default: lower the learning rate): the early sign of a rate too
    * high, long before the NaN that stops the run. `false` turns it off. Not part of config.json.
    */

@@ -40,9 +40,15 @@ describe('lossRiseWarning', () => {
     expect(warnings).toHaveLength(1);
     const step = Number(/at step (\d+)/.exec(warnings[0])?.[1]);
     expect(step).toBeLessThan(10);
-    // The warned step's loss is above 3× the mean of steps 1–3, as the message says.
-    const start = (losses[0] + losses[1] + losses[2]) / 3;
-    expect(losses[step - 1]).toBeGreaterThan(3 * start);
+    // The warned step's loss is above 3× the mean of the steps before it (at most 3), as the
+    // message says; no earlier step was.
+    const startOf = (k: number) => {
+      const before = losses.slice(0, Math.min(3, k - 1));
+      return before.reduce((a, b) => a + b, 0) / before.length;
+    };
+    expect(losses[step - 1]).toBeGreaterThan(3 * startOf(step));
+    expect(warnings[0]).toContain(`its start (${startOf(step).toPrecision(3)},`);
+    for (let k = 2; k < step; k++) expect(losses[k - 1]).toBeLessThanOrEqual(3 * startOf(k));
     expect(warnings[0]).toMatch(/learning rate 3:.*lower the optimizer's learningRate/);
   });
 
