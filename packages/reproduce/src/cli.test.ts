@@ -11,7 +11,7 @@ import { InterruptedError } from './errors';
 import { evalResultSchema } from './evaluate';
 import { datasetStats } from './model';
 import { experiments } from './presets';
-import { readRun, requestStop, trainRun } from './run';
+import { loadRunModel, readRun, requestStop, trainRun } from './run';
 import { cli, tinyRunFlags } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-cli-'));
@@ -336,6 +336,16 @@ describe('end to end on a tiny data set', () => {
     });
     // Grey images decode to three equal channels, so the mean does too.
     expect(new Set(stats.channelMean).size).toBe(1);
+    // The run trained on (x − mean) × inputScale; the export takes x − mean, as its metadata says.
+    expect(config.inputScale).toBe(1 / 4);
+    const { built } = await loadRunModel(runDir, 'last', true);
+    const x = tf.randomUniform([2, config.crop, config.crop, 3], -120, 120, 'float32', 1);
+    const [a, b] = [model.predict(x), built.model.predict(x.mul(config.inputScale))] as tf.Tensor[];
+    const [pa, pb] = [await a.data(), await b.data()];
+    // Float32 rounding of one rescaled kernel: logits agree to ~1e-6 relative.
+    for (let i = 0; i < pa.length; i++) expect(pa[i]).toBeCloseTo(pb[i], 5);
+    tf.dispose([x, a, b]);
+    built.model.dispose();
     model.dispose();
   });
 

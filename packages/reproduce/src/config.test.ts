@@ -35,6 +35,32 @@ describe('parseRunConfig', () => {
     expect(e?.message).toMatch(/a\.yaml: unknown key `epoch`; did you mean `epochs`\?/);
   });
 
+  it('epochs { bundled, full } resolves by the data set; config.json stores the number', () => {
+    const epochs = { bundled: 2, full: 4 };
+    expect(parseRunConfig({ epochs }, 't').epochs).toBe(2);
+    expect(parseRunConfig({ epochs, data: dir }, 't').epochs).toBe(4);
+    const stored = parseRunConfig({ epochs, data: dir }, 't');
+    expect(parseRunConfig(stored, 'config.json')).toEqual(stored);
+    expect(() => parseRunConfig({ epochs: { bundled: 2 } }, 't')).toThrow(UsageError);
+  });
+
+  it('step points as fractions of the run must lie in (0, 1) and increase', () => {
+    const step = (at: number[], unit?: 'run') => ({ schedule: { kind: 'step', at, unit } });
+    expect(parseRunConfig(step([0.5, 0.8], 'run'), 't').schedule).toEqual({
+      kind: 'step',
+      at: [0.5, 0.8],
+      unit: 'run',
+      factor: 0.1,
+    });
+    expect(() => parseRunConfig(step([0.5, 1.5], 'run'), 't')).toThrow(
+      /`schedule.at`: with unit "run", every point is a fraction of the run in \(0, 1\)/,
+    );
+    expect(() => parseRunConfig(step([0.8, 0.5], 'run'), 't')).toThrow(
+      /`schedule.at`: must be increasing/,
+    );
+    expect(parseRunConfig(step([20, 65]), 't').schedule).toMatchObject({ unit: 'epoch' });
+  });
+
   it('names unknown nested keys with the closest key of their object', () => {
     expect(() => parseRunConfig({ schedule: { kind: 'step', at: [2], factr: 0.1 } }, 'c')).toThrow(
       /unknown key `schedule.factr`; did you mean `factor`\?/,
@@ -101,10 +127,35 @@ describe('presets', () => {
       momentum: 0.9,
       weightDecay: 5e-4,
     });
-    expect(c.schedule).toEqual({ kind: 'step', at: [20, 65], factor: 0.1 });
+    expect(c.schedule).toEqual({ kind: 'step', at: [20, 65], unit: 'epoch', factor: 0.1 });
     // Table 2 trains at a fixed shorter side 256, no jitter, 75 epochs.
     const [t2] = experimentConfigs(experiments.table2, 'paper', 1, { data: dir });
     expect(t2).toMatchObject({ resize: 256, crop: 224, scaleJitter: null, epochs: 75 });
+  });
+
+  it('cpu scale: ÷10 twice, at 50% and 80% of the run, from the rate and input scale each net trains at', () => {
+    // The small net: × 1/4 at 1e-2; Figure 3's deep nets: × 1/16 at 1e-2; models A/B/C: raw
+    // pixels at 1e-3 (the paper's rates ÷10): 1e-2 failed there at inputs × 1/16 and × 1/4.
+    const recipe: Record<string, { inputScale: number; lr: number }> = {
+      table1: { inputScale: 1 / 4, lr: 0.01 },
+      table2: { inputScale: 1 / 4, lr: 0.01 },
+      figure2: { inputScale: 1 / 4, lr: 0.01 },
+      figure3: { inputScale: 1 / 16, lr: 0.01 },
+    };
+    for (const e of Object.values(experiments)) {
+      // Figure 4 switches where the paper's figure does: 20/80 and 65/80 of the run.
+      const at = e.name === 'figure4' ? [0.25, 0.8125] : [0.5, 0.8];
+      for (const c of experimentConfigs(e, 'cpu', 1)) {
+        expect(c, `${e.name}/${c.variant}`).toMatchObject({
+          ...(recipe[e.name] ?? { inputScale: 1, lr: 0.001 }),
+          schedule: { kind: 'step', at, unit: 'run', factor: 0.1 },
+        });
+      }
+    }
+    // Length by data set: the bundled demo is short, a full data set runs 4 epochs.
+    const [bundled] = experimentConfigs(experiments.table2, 'cpu', 1);
+    const [full] = experimentConfigs(experiments.table2, 'cpu', 1, { data: dir });
+    expect([bundled.epochs, full.epochs]).toEqual([2, 4]);
   });
 
   it('the paper numbers of Table 2 are the published ones', () => {

@@ -25,12 +25,27 @@ export const backendChoices = [
 /** Learning-rate schedules of @rectifier/trainer, as a config names them. */
 export const scheduleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('constant') }),
-  /** ÷10 at the given epochs: Fig. 4 switched at 20 and 65. */
-  z.strictObject({
-    kind: z.literal('step'),
-    at: z.array(positiveInt()).min(1),
-    factor: z.number().positive().lt(1).default(0.1),
-  }),
+  /**
+   * ÷10 at the given points: epochs (`unit: epoch`; Fig. 4 switched at 20 and 65 of 80), or
+   * fractions of the run's `epochs` (`unit: run`, each in (0, 1): the cpu presets' [0.5, 0.8], so
+   * the same preset switches at the same share of a 2-epoch demo and a 4-epoch full-data run).
+   * A point between epochs switches at that step of the epoch.
+   */
+  z
+    .strictObject({
+      kind: z.literal('step'),
+      at: z.array(z.number().positive()).min(1),
+      unit: z.enum(['epoch', 'run']).default('epoch'),
+      factor: z.number().positive().lt(1).default(0.1),
+    })
+    .refine((s) => s.at.every((x, i) => i === 0 || x > s.at[i - 1]), {
+      error: 'must be increasing',
+      path: ['at'],
+    })
+    .refine((s) => s.unit === 'epoch' || s.at.every((x) => x < 1), {
+      error: 'with unit "run", every point is a fraction of the run in (0, 1), e.g. [0.5, 0.8]',
+      path: ['at'],
+    }),
   /** ÷10 when the validation error stops improving (Sec. 3 "switched when the error plateaus"). */
   z.strictObject({
     kind: z.literal('plateau'),
@@ -80,12 +95,26 @@ export const runConfigSchema = z.strictObject({
   fcUnits: positiveInt().default(4096),
   /** Extra conv 2×2, 256 layers of the deep model (Sec. 2.2: up to 16, 30 layers). */
   extraLayers: z.number().int().min(0).max(16).default(16),
-  epochs: positiveInt().default(1),
+  /**
+   * Epochs, or one count per kind of data set: `{ bundled, full }` resolves to `bundled` on the
+   * bundled subset (the `npm start` demo) and to `full` on any `--data` folder; config.json
+   * stores the resolved number.
+   */
+  epochs: z
+    .union([positiveInt(), z.strictObject({ bundled: positiveInt(), full: positiveInt() })])
+    .default(1),
   /** At most this many optimizer steps, in whole epochs (one shortened epoch when fewer). */
   maxSteps: positiveInt().nullable().default(null),
   batchSize: positiveInt().default(32),
   accumulate: positiveInt().default(1),
   lr: z.number().positive().max(10).default(0.01),
+  /**
+   * Inputs are multiplied by this after the mean is subtracted (1: the paper's raw ±128 pixels).
+   * The cpu presets of the small net use 1/4 and Figure 3's deep nets 1/16: they diverge at the
+   * paper's lr 0.01 on raw pixels and train at 1e-2 → 1e-3 → 1e-4 on scaled ones (models A/B/C
+   * keep raw pixels at 1e-3 → 1e-5; docs/results.md, "CPU recipe").
+   */
+  inputScale: z.number().positive().max(1).default(1),
   momentum: z.number().min(0).lt(1).default(0.9),
   weightDecay: z.number().min(0).max(1).default(5e-4),
   schedule: scheduleSchema.default({ kind: 'constant' }),
@@ -132,7 +161,8 @@ export const runConfigSchema = z.strictObject({
   threads: positiveInt().max(256).optional(),
 });
 
-export type RunConfig = z.output<typeof runConfigSchema>;
+/** A resolved config: `epochs` is a number (a `{ bundled, full }` pair resolved by `data`). */
+export type RunConfig = Omit<z.output<typeof runConfigSchema>, 'epochs'> & { epochs: number };
 export type RunConfigInput = z.input<typeof runConfigSchema>;
 
 /** The keys a config file or preset may set (for "did you mean"). */
@@ -190,7 +220,16 @@ export function parseRunConfig(input: unknown, source: string): RunConfig {
     });
     throw new UsageError(lines.join('\n'));
   }
-  const config = result.data;
+  const { epochs } = result.data;
+  const config: RunConfig = {
+    ...result.data,
+    epochs:
+      typeof epochs === 'number'
+        ? epochs
+        : result.data.data === 'bundled'
+          ? epochs.bundled
+          : epochs.full,
+  };
   checkRunConfig(config, source);
   return config;
 }

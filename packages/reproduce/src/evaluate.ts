@@ -198,7 +198,7 @@ export async function evaluateRuns(
   const slots: Slot[] = [];
   for (const m of members) {
     // The statistics the run recorded when it trained, never the machine-local cache.
-    const pre = preprocessOf(await runStats(m.runDir));
+    const pre = preprocessOf(await runStats(m.runDir), m.config.inputScale);
     scorersOf(m, protocol, scales, pre).forEach(({ key, scales, scorer }, j) => {
       slots[j] ??= { key, scales, scorers: [] };
       slots[j].scorers.push(scorer);
@@ -269,7 +269,7 @@ export async function meanResponses(
 ): Promise<{ layer: string; mean: number }[]> {
   const { built, config: c } = await loadRunModel(runDir);
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
-  const pre = preprocessOf(await runStats(runDir));
+  const pre = preprocessOf(await runStats(runDir), c.inputScale);
   const scorer = center(built, { resize: c.resize, crop: c.crop, preprocess: pre });
   // The model is input → trunk → head (nested models): an inner layer's output belongs to its
   // part's graph, so each part gets its own probe, fed with the previous part's output.

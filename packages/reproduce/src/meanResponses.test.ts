@@ -47,7 +47,7 @@ describe('meanResponses (Figure 2) on the nested input → trunk → head model'
     const scorer = center(built, {
       resize: c.resize,
       crop: c.crop,
-      preprocess: preprocessOf(await datasetStats(data, c)),
+      preprocess: preprocessOf(await datasetStats(data, c), c.inputScale),
     });
     let sum = 0;
     for (let i = 0; i < images; i++) {

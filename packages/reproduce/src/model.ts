@@ -179,13 +179,30 @@ export function parseRecordedStats(value: unknown, runDir: string): RecordedStat
 }
 
 /**
- * Mean subtraction (Sec. 3), the float step every pipeline ends with. The paper subtracts the
+ * Mean subtraction (Sec. 3), then the config's `inputScale` (when not 1): the float steps every
+ * pipeline ends with. The paper subtracts the
  * per-pixel mean of its 224 crops; dense testing feeds whole images of other sizes, which a
  * crop-sized mean image cannot cover, so training and every test use the per-channel mean (the
  * mean image averaged over its pixels) — the same arithmetic at every size.
  */
-export function preprocessOf(stats: Pick<DatasetStats, 'channelMean'>): FloatTransform[] {
-  return [subtractMean({ perChannel: stats.channelMean })];
+export function preprocessOf(
+  stats: Pick<DatasetStats, 'channelMean'>,
+  inputScale: number,
+): FloatTransform[] {
+  const mean = subtractMean({ perChannel: stats.channelMean });
+  return inputScale === 1 ? [mean] : [mean, scalePixels(inputScale)];
+}
+
+/** x ← x · s: the config's `inputScale`, after the mean (the cpu recipe's 1/4 or 1/16). */
+function scalePixels(s: number): FloatTransform {
+  return {
+    kind: 'float',
+    name: `scale(${s})`,
+    apply(img) {
+      const d = img.data;
+      for (let i = 0; i < d.length; i++) d[i] *= s;
+    },
+  };
 }
 
 /**

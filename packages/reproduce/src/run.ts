@@ -72,9 +72,18 @@ export async function ensureBackend(
   return backend;
 }
 
+/**
+ * The trainer's schedule. Points given as fractions of the run become epoch counts of the
+ * configured `epochs` (not of a `--max-steps` cut: a cut run stops early, it does not switch
+ * early); the trainer records them, in epochs, in config.json's `run.schedule`.
+ */
 function scheduleOf(c: RunConfig): Schedule {
   const s = c.schedule;
-  if (s.kind === 'step') return stepSchedule({ at: s.at, factor: s.factor });
+  if (s.kind === 'step')
+    return stepSchedule({
+      at: s.unit === 'run' ? s.at.map((f) => f * c.epochs) : s.at,
+      factor: s.factor,
+    });
   if (s.kind === 'plateau')
     return plateauSchedule({
       patience: s.patience,
@@ -84,6 +93,15 @@ function scheduleOf(c: RunConfig): Schedule {
       learningRate: c.lr,
     });
   return constantSchedule();
+}
+
+/** The trainer's rising-loss warning, in the CLI's words. */
+function lossRiseHint(c: RunConfig, runDir: string): string {
+  return (
+    `if it keeps rising, stop it (Ctrl-C) and train again with a lower rate (--lr ${c.lr / 10})` +
+    `${c.inputScale === 1 ? ' or scaled inputs (--input-scale 0.25, the cpu recipe)' : ''}; ` +
+    `if it falls back, a stopped run continues with \`rectifier resume ${runDir}\``
+  );
 }
 
 export interface RunOptions {
@@ -103,13 +121,14 @@ export interface RunOptions {
 async function trainOptions(
   c: RunConfig,
   data: AppDataset,
+  runDir: string,
   runOptions: RunOptions,
   stats: RecordedStats,
   meta: Record<string, unknown>,
   built = buildFromConfig(c, data.classes.length),
 ) {
   const chosen = await ensureBackend(c, runOptions.warn);
-  const pre = preprocessOf(stats);
+  const pre = preprocessOf(stats, c.inputScale);
   const trainLoader = trainLoaderOf(c, data.train, [...colourAlteringOf(c, stats), ...pre]);
   const valLoader =
     c.valEveryEpoch || c.schedule.kind === 'plateau' ? valLoaderOf(c, data.val, pre) : undefined;
@@ -125,6 +144,7 @@ async function trainOptions(
     keep: c.keep,
     accumulate: c.accumulate,
     progress: runOptions.progress ?? 'auto',
+    lossRise: { hint: lossRiseHint(c, runDir) },
     meta,
     backendName: chosen.name, // `onednn` runs under tfjs's `wasm`: name the engine that ran
     // What was asked for (`auto`) is the run's identity, so a run that fell back resumes.
@@ -226,7 +246,7 @@ export async function trainRun(
     throw err;
   }
   const meta = { rectifier: c, data: data.name, classes: data.classes, stats };
-  const { options } = await trainOptions(c, data, runOptions, stats, meta, built);
+  const { options } = await trainOptions(c, data, runDir, runOptions, stats, meta, built);
   return guarded(
     runDir,
     (signal) => train({ ...options, runDir, signal }),
@@ -360,7 +380,7 @@ export async function resumeRun(
   const data = openDataset(config.data, { train: config.trainLimit, val: config.valLimit });
   const stats = await runStats(run);
   // The meta as recorded: a run from before statistics were recorded keeps its fingerprint.
-  const { options } = await trainOptions(config, data, runOptions, stats, run.meta);
+  const { options } = await trainOptions(config, data, runDir, runOptions, stats, run.meta);
   return guarded(
     runDir,
     (signal) => resume(runDir, { ...options, signal }),

@@ -21,6 +21,7 @@ import { follow, isFollower, startEngine } from './engines/startEngine';
 import { CheckpointError, RunDirectoryError } from './errors';
 import { checkpointPolicy, writeRunCheckpoint } from './observers/checkpointPolicy';
 import { hookObserver } from './observers/hookObserver';
+import { lossRiseWarning } from './observers/lossRiseWarning';
 import { metricsLog } from './observers/metricsLog';
 import type { TrainObserver } from './observers/observer';
 import { progressObserver } from './observers/progressObserver';
@@ -78,6 +79,7 @@ function observersOf(
     metricsLog(runDir),
     ...(plan.options.slopes === false ? [] : [slopeLog(runDir, plan.parts)]),
     progressObserver(progress),
+    ...(plan.lossRise === null ? [] : [lossRiseWarning(plan.lossRise, progress)]),
     hookObserver(plan.options.hooks),
     checkpointPolicy(plan, s, elapsed),
     summaryWriter(runDir),

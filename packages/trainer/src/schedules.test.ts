@@ -1,6 +1,17 @@
-import { describe, expect, test } from 'vitest';
-import { TrainerArgumentError } from './errors';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { TrainerArgumentError, TrainingInterruptedError } from './errors';
+import { resume, train } from './run';
+import { readRunDirectory } from './runDirectory';
 import { constantSchedule, plateauSchedule, stepSchedule } from './schedules';
+import { tempRunDirs } from './testing/tempRunDirs';
+import { tinyRunOptions } from './testing/tinyRun';
+
+const { dir } = tempRunDirs('rectifier-schedules-');
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 describe('schedules', () => {
   test('step: Fig. 4 switches at epochs 20 and 65 (1e-2 → 1e-3 → 1e-4)', () => {
@@ -13,6 +24,37 @@ describe('schedules', () => {
       0.01 * 0.1 ** 2,
       0.01 * 0.1 ** 2,
     ]);
+  });
+
+  test('step: a point between epochs switches at that share of the epoch', () => {
+    const s = stepSchedule({ at: [1.5, 2.4] });
+    expect([0, 1.49, 1.5, 2.39, 2.4].map((e) => s.factor(e))).toEqual([1, 1, 0.1, 0.1, 0.1 ** 2]);
+    expect(() => stepSchedule({ at: [0.5, Number.NaN] })).toThrow(/positive epoch counts/);
+  });
+
+  test('step in train: at 1.5 of 6-step epochs, steps 1–9 at the base rate, 10 on ÷10; resume agrees', async () => {
+    // A fresh net each time: train changes the weights of the model it is given.
+    const options = () =>
+      tinyRunOptions({ schedule: stepSchedule({ at: [1.5] }), valLoader: undefined });
+    const lrs = (runDir: string) =>
+      readRunDirectory(runDir).metrics.flatMap((m) => (m.type === 'step' ? [m.lr] : []));
+    const whole = dir();
+    await train({ ...options(), runDir: whole });
+    expect(lrs(whole)).toEqual([...Array(9).fill(0.05), ...Array(9).fill(0.05 * 0.1)]);
+    // Stopped at step 8, before the switch: the resumed session switches at the same step.
+    const cut = dir();
+    const controller = new AbortController();
+    const hooks = { afterStep: (step: number) => step === 8 && controller.abort() };
+    const stopped = await train({
+      ...options(),
+      hooks,
+      signal: controller.signal,
+      runDir: cut,
+    }).catch((e) => e);
+    expect(stopped).toBeInstanceOf(TrainingInterruptedError);
+    const resumed = await resume(cut, options());
+    expect(lrs(cut)).toEqual(lrs(whole));
+    expect(resumed.weightsSha256).toBe(readRunDirectory(whole).summary?.weightsSha256);
   });
 
   test('constant', () => {

@@ -12,7 +12,10 @@ export interface Schedule {
   /** `step`, `plateau` or `constant`; with `config`, enough to rebuild it. */
   readonly kind: string;
   readonly config: Record<string, unknown>;
-  /** Factor on the base learning rate for a step in (0-based) `epoch`. */
+  /**
+   * Factor on the base learning rate for a step at `epoch`: the (0-based) epoch plus the share
+   * of it already trained (epoch 2's 3rd of 10 steps is 2.2), so a schedule may switch mid-epoch.
+   */
   factor(epoch: number): number;
   /** Called after epoch `epoch` finished, with its validation top-1 error if measured. */
   epochEnd(epoch: number, valError: number | undefined): void;
@@ -33,23 +36,28 @@ export function constantSchedule(): Schedule {
 }
 
 export interface StepScheduleOptions {
-  /** Epochs (0-based count of finished epochs) at which the rate is multiplied by `factor`; Fig. 4 switched at 20 and 65. */
+  /**
+   * Epochs trained (a count; fractions allowed: 1.5 is half-way through the second epoch) at
+   * which the rate is multiplied by `factor`; Fig. 4 switched at 20 and 65.
+   */
   at: number[];
   /** Default 0.1 (1e-2 → 1e-3 → 1e-4, Sec. 3). */
   factor?: number;
 }
 
-/** factor^(number of switch epochs ≤ epoch): `stepSchedule({ at: [20, 65] })` is Fig. 4's schedule. */
+/** factor^(number of switch points ≤ epoch): `stepSchedule({ at: [20, 65] })` is Fig. 4's schedule. */
 export function stepSchedule(options: StepScheduleOptions): Schedule {
   checkKeys('stepSchedule', options, ['at', 'factor']);
   const { at } = options;
   if (
     !Array.isArray(at) ||
     at.length === 0 ||
-    at.some((e, i) => !Number.isInteger(e) || e <= 0 || (i > 0 && e <= at[i - 1]))
+    at.some(
+      (e, i) => typeof e !== 'number' || !Number.isFinite(e) || e <= 0 || (i > 0 && e <= at[i - 1]),
+    )
   ) {
     throw new TrainerArgumentError(
-      `stepSchedule: \`at\` must be a non-empty increasing list of positive epoch numbers, e.g. [20, 65]. Received: at=${JSON.stringify(at)}`,
+      `stepSchedule: \`at\` must be a non-empty increasing list of positive epoch counts, e.g. [20, 65] or [1.5, 2.4]. Received: at=${JSON.stringify(at)}`,
     );
   }
   const factor = checkNumber(

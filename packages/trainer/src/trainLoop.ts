@@ -91,12 +91,16 @@ export async function trainLoop(
         s.epoch = epoch;
         s.batchInEpoch = 0;
       }
-      const lr = opt.learningRate * schedule.factor(epoch);
       const batches =
         skip > 0
           ? options.trainLoader.epoch(epoch, { startBatch: skip })
           : options.trainLoader.epoch(epoch);
       let b = skip > 0 && batches.startBatch === skip ? skip : 0;
+      // Read before each step at the share of the epoch trained, so a switch may fall mid-epoch;
+      // a function of (epoch, batch) only, hence the same after a resume.
+      const rateAt = (batch: number) =>
+        opt.learningRate * schedule.factor(epoch + batch / Math.max(1, batches.length));
+      let lr = rateAt(b);
       // Skips the loader reported before this session's first step of the epoch were counted
       // by the session that trained those batches (a loader without startBatch re-reads them).
       let skipsSeen = b === skip ? 0 : Number.NaN;
@@ -122,6 +126,7 @@ export async function trainLoop(
           waitFrom = performance.now();
           continue;
         }
+        lr = rateAt(b);
         const t0 = performance.now();
         const g = await engine.step(batch.images, batch.labels, {
           step: s.step + 1,

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type CheckpointPhase, fingerprintHash } from './checkpoint';
 import { TrainerArgumentError } from './errors';
 import { type LossFn, softmaxCrossEntropy } from './loss';
+import { defaultLossRiseHint, type LossRiseRule } from './observers/lossRiseWarning';
 import type { TrainObserver } from './observers/observer';
 import { checkKeys, checkNumber } from './options';
 import {
@@ -98,6 +99,14 @@ export interface TrainOptions extends ParallelTrainOptions {
   slopes?: boolean;
   /** More observers of the loop's events, called after the built-in ones (see {@link TrainObserver}). */
   observers?: TrainObserver[];
+  /**
+   * Warn once (through the progress display, as a `warning` line) when a step's loss exceeds
+   * `factor` (default 3) × the mean of the run's first `window` (default 3) steps (of the steps
+   * before it while fewer), naming the
+   * learning rate and `hint` (default: lower the learning rate): the early sign of a rate too
+   * high, long before the NaN that stops the run. `false` turns it off. Not part of config.json.
+   */
+  lossRise?: false | { factor?: number; window?: number; hint?: string };
   /** Extra JSON-able description stored in config.json and compared on resume (e.g. a preset name). */
   meta?: Record<string, unknown>;
   /**
@@ -117,6 +126,7 @@ export interface TrainOptions extends ParallelTrainOptions {
 
 export const optionKeys = [
   'maxSteps',
+  'lossRise',
   'signal',
   'slopes',
   'observers',
@@ -178,6 +188,36 @@ export interface TrainPlan {
   maxSteps: number | null;
   /** Multi-device settings; null for one process. */
   multi: ResolvedParallel | null;
+  /** When to warn of a rising loss; null: never (`lossRise: false`). */
+  lossRise: LossRiseRule | null;
+}
+
+/** `lossRise`, checked: its keys by name, its numbers by value. */
+function resolveLossRise(value: TrainOptions['lossRise']): LossRiseRule | null {
+  if (value === false) return null;
+  const o = value ?? {};
+  if (o === null || typeof o !== 'object') {
+    throw new TrainerArgumentError(
+      `train: \`lossRise\` must be false or { factor?, window?, hint? }. Received: lossRise=${String(value)} (${typeof value})`,
+    );
+  }
+  checkKeys('train: lossRise', o, ['factor', 'window', 'hint']);
+  const what = 'train: lossRise';
+  const factor = checkNumber(what, 'factor', o.factor ?? 3, 'a number > 1', (v) => v > 1);
+  const window = checkNumber(
+    what,
+    'window',
+    o.window ?? 3,
+    'a positive integer (steps)',
+    (v) => Number.isInteger(v) && v > 0,
+  );
+  const hint = o.hint ?? defaultLossRiseHint;
+  if (typeof hint !== 'string' || hint === '') {
+    throw new TrainerArgumentError(
+      `${what}: \`hint\` must be a non-empty string (what to do, in the caller's words). Received: hint=${String(hint)} (${typeof hint})`,
+    );
+  }
+  return { factor, window, hint };
 }
 
 /** Validates every option and resolves defaults; touches no file. */
@@ -255,6 +295,7 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
     if (Object.getPrototypeOf(o) === Object.prototype)
       checkKeys(`train: observers[${i}]`, o, observerEvents);
   });
+  const lossRise = resolveLossRise(options.lossRise);
   const progress = options.progress ?? 'auto';
   if (!['auto', 'bar', 'lines', 'none'].includes(progress)) {
     throw new TrainerArgumentError(
@@ -321,5 +362,6 @@ export function resolveTrainOptions(options: TrainOptions): TrainPlan {
     fingerprintHash: fingerprintHash(fingerprint),
     maxSteps,
     multi,
+    lossRise,
   };
 }

@@ -11,6 +11,7 @@ import {
   collectiveTimeoutOption,
   overridesOf,
   presetConfig,
+  scaleDefaults,
   scaleOption,
   warnThreads,
 } from './runFlags';
@@ -31,8 +32,10 @@ export function trainCommand(program: Command, io: Io): void {
         .option('--run-dir <dir>', 'run directory (default runs/train-<time>)')
         .option('--json', 'print the summary as JSON only'),
     ).action(async (o) => {
-      const base: RunConfigInput = o.preset ? presetConfig(o.preset, o.scale) : { scale: o.scale };
       const file = o.config ? readConfigFile(o.config) : {};
+      const base: RunConfigInput = o.preset
+        ? presetConfig(o.preset, o.scale)
+        : scaleDefaults(file.scale === 'paper' || file.scale === 'cpu' ? file.scale : o.scale);
       const source = o.config ? `${o.config}` : o.preset ? `preset ${o.preset}` : 'flags';
       const config = parseRunConfig({ ...base, ...file, ...overridesOf(o) }, source);
       warnThreads(io, config.threads);
