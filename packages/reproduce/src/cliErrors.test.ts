@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDataset } from './datasets';
 import { requestStop } from './run';
-import { cli, tinyRunFlags, writeImageTree } from './testing/cli';
+import { cli, tinyRunFlags, trainTiny, writeImageTree } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-errors-'));
 const cache = join(root, 'cache');
@@ -117,16 +117,7 @@ describe('a trained run: recorded statistics, bounded scales, damaged files', ()
   const runDir = join(root, 'run');
 
   beforeAll(async () => {
-    const r = await cli(
-      'train',
-      '--preset',
-      'table2/prelu',
-      ...tinyRunFlags,
-      '--epochs',
-      '1',
-      '--run-dir',
-      runDir,
-    );
+    const r = await trainTiny(runDir, '--preset', 'table2/prelu', '--epochs', '1');
     expect(r.code, r.err).toBe(0);
   });
 
@@ -284,16 +275,7 @@ describe('a trained run: recorded statistics, bounded scales, damaged files', ()
   });
 
   it('training into a run that exists names the command that continues it, not the library call', async () => {
-    const r = await cli(
-      'train',
-      '--preset',
-      'table2/prelu',
-      ...tinyRunFlags,
-      '--epochs',
-      '1',
-      '--run-dir',
-      runDir,
-    );
+    const r = await trainTiny(runDir, '--preset', 'table2/prelu', '--epochs', '1');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/continue it with `rectifier resume .*run`/);
     expect(r.err).not.toMatch(/resume\(runDir|train\(\)|runDir/);

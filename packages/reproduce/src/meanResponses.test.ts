@@ -8,7 +8,7 @@ import { openDataset } from './datasets';
 import { meanResponses } from './evaluate';
 import { datasetStats, preprocessOf } from './model';
 import { loadRunModel } from './run';
-import { cli, tinyRunFlags } from './testing/cli';
+import { trainTiny } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-responses-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');
@@ -16,17 +16,7 @@ process.env.RECTIFIER_CACHE = join(root, 'cache');
 describe('meanResponses (Figure 2) on the nested input → trunk → head model', () => {
   const runDir = join(root, 'relu');
   beforeAll(async () => {
-    const r = await cli(
-      'train',
-      '--preset',
-      'figure2/relu',
-      ...tinyRunFlags,
-      '--max-steps',
-      '1',
-      '--run-dir',
-      runDir,
-      '--json',
-    );
+    const r = await trainTiny(runDir, '--preset', 'figure2/relu', '--max-steps', '1', '--json');
     expect(r.code, r.err).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { type EvalResult, evalResultSchema } from './evaluate';
 import { type ResultIdentity, resultFileName } from './resultIdentity';
 import { readRun } from './run';
 import { ResultsNotSavedError, resultsForReport, saveEvalResults } from './storedResults';
-import { cli, tinyRunFlags } from './testing/cli';
+import { cli, trainTiny } from './testing/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'rectifier-stored-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');
@@ -25,17 +25,14 @@ describe('stored test results are keyed by what determines them', () => {
   // images, tested on its own 16 validation images.
   const runDir = join(root, 'run');
   beforeAll(async () => {
-    const r = await cli(
-      'train',
+    const r = await trainTiny(
+      runDir,
       '--width',
       '0.25',
       '--fc-units',
       '64',
-      ...tinyRunFlags,
       '--max-steps',
       '1',
-      '--run-dir',
-      runDir,
       '--json',
     );
     expect(r.code, r.err).toBe(0);
@@ -121,17 +118,7 @@ describe('stored test results are keyed by what determines them', () => {
 describe('a run directory eval cannot write to', () => {
   const runDir = join(root, 'readonly');
   beforeAll(async () => {
-    const r = await cli(
-      'train',
-      '--preset',
-      'table1/prelu',
-      ...tinyRunFlags,
-      '--max-steps',
-      '1',
-      '--run-dir',
-      runDir,
-      '--json',
-    );
+    const r = await trainTiny(runDir, '--preset', 'table1/prelu', '--max-steps', '1', '--json');
     expect(r.code, r.err).toBe(0);
   });
 

@@ -31,6 +31,11 @@ export async function cli(...argv: string[]) {
   return { code, out, err };
 }
 
+/** `rectifier train` of a tiny run (`tinyRunFlags`) into `runDir`, with `flags` before them. */
+export function trainTiny(runDir: string, ...flags: string[]) {
+  return cli('train', ...flags, ...tinyRunFlags, '--run-dir', runDir);
+}
+
 /**
  * Writes a tiny tree of real JPEGs: `root/<split>/<class>/<i>.JPEG` for each split, `perClass`
  * images per class, each a different flat colour and size (the ILSVRC and ImageFolder layouts).
