@@ -119,6 +119,7 @@ function planRuns(
   configs: RunConfig[],
   runDirs: string[],
   fresh: boolean,
+  shared = '',
 ): { action: RunAction; differences: string[] }[] {
   const plans = configs.map((c, i) => {
     const runDir = runDirs[i];
@@ -134,7 +135,7 @@ function planRuns(
   );
   if (refused.length > 0) {
     throw new UsageError(
-      `reproduce: ${refused.length === 1 ? 'a run' : `${refused.length} runs`} in the output folder ${refused.length === 1 ? 'was' : 'were'} made with other settings, so ${refused.length === 1 ? 'its' : 'their'} numbers are not this command's:\n${refused.join('\n')}\nRe-run with --fresh to move ${refused.length === 1 ? 'it' : 'them'} aside (to <run>.replaced-<time>) and train anew, or choose another --out.`,
+      `reproduce: ${refused.length === 1 ? 'a run' : `${refused.length} runs`} in the output folder ${refused.length === 1 ? 'was' : 'were'} made with other settings, so ${refused.length === 1 ? 'its' : 'their'} numbers are not this command's:\n${refused.join('\n')}\n${shared}Re-run with --fresh to move ${refused.length === 1 ? 'it' : 'them'} aside (to <run>.replaced-<time>) and train anew, or choose another --out.`,
     );
   }
   return plans;
@@ -185,8 +186,22 @@ export async function reproduce(
     log(
       `${e.name} measures the ${e.runsOf} nets: its runs are ${e.runsOf}'s in ${base} (trained there when missing, reused when \`rectifier reproduce ${e.runsOf}\` made them); its report goes to ${reportDir}`,
     );
+    // Earlier versions trained these nets again under the report's folder: say they are not read.
+    const old = e.variants.map((v) => join(reportDir, v.name)).filter((d) => existsSync(d));
+    if (old.length > 0) {
+      log(
+        `note: ${old.join(', ')} ${old.length === 1 ? 'holds runs' : 'hold runs'} of an earlier version, in which ${e.name} trained its own copies of the ${e.runsOf} nets; ${old.length === 1 ? 'it is' : 'they are'} no longer read (remove ${old.length === 1 ? 'it' : 'them'} when no longer needed).`,
+      );
+    }
   }
-  const plans = planRuns(configs, runs, options.fresh ?? false);
+  const plans = planRuns(
+    configs,
+    runs,
+    options.fresh ?? false,
+    e.runsOf === undefined
+      ? ''
+      : `These are ${e.runsOf}'s runs, which ${e.name} shares: --fresh moves them aside for \`rectifier reproduce ${e.runsOf}\` too. `,
+  );
   for (const [i, c] of configs.entries()) {
     const runDir = runs[i];
     const { action, differences } = plans[i];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
@@ -113,4 +113,16 @@ it("reproduce table1 alone trains into table2's run directories, which reproduce
   expect(t2.err.match(/: training/g)).toHaveLength(2); // relu and lrelu only
   for (const d of t1.runs) expect(trainedFiles(d), d).toEqual(trained[d]);
   expectOwnClaims('table2', t2.verdicts);
+
+  // Other settings: refused (exit 2), saying that --fresh would move table2's runs aside.
+  const changed = await cli('reproduce', 'table1', ...tiny, '--lr', '0.5', '--out', out);
+  expect(changed.code).toBe(2);
+  expect(changed.err).toMatch(/table2's runs, which table1 shares: --fresh moves them aside/);
+
+  // A run an earlier version trained under table1's own folder is named as no longer read.
+  mkdirSync(join(out, 'table1-cpu', 'prelu', 'seed-0'), { recursive: true });
+  const again = await reproduceJson('table1', out);
+  expect(again.err).toMatch(/note: .*table1-cpu\/prelu holds runs of an earlier version/);
+  expect(again.err).not.toMatch(/training|testing/);
+  for (const d of t1.runs) expect(trainedFiles(d), d).toEqual(trained[d]);
 });
