@@ -7,6 +7,7 @@ import { experiments } from './presets';
 import type { Experiment } from './presets/experiment';
 import { figure2, table1, table2 } from './presets/smallNets';
 import { experimentConfigs, runsSource } from './reproduce';
+import { cli } from './testing/cli';
 
 // Table 2's resolved configs as they were before experiments could share runs: runs stored with
 // them (long ones are training now) must keep being reused, so they may not change by a byte.
@@ -64,7 +65,7 @@ describe('experiments that read another experiment runs (runsOf)', () => {
     expect(() => runsSource({ ...table1, runsOf: 'table1' })).toThrow(/trains its own runs/);
   });
 
-  it("--plan shows table2's run directories, the experiment's own tests, and says they are shared", () => {
+  it("--plan shows table2's run directories, the experiment's own tests, and says they are shared; so does --list", async () => {
     const plan = planExperiment('figure2', { seeds: 2, out: 'o' });
     expect(plan.sharedWith).toBe('table2');
     expect(plan.reportDir).toBe(join('o', 'figure2-cpu'));
@@ -76,6 +77,9 @@ describe('experiments that read another experiment runs (runsOf)', () => {
     expect(text).toMatch(/shared with table2/);
     expect(text).toMatch(/count their [\d,]+ training images once/);
     expect(text).toContain(join('o', 'table2-cpu', 'prelu', 'seed-1'));
+    const list = await cli('reproduce', '--list');
+    expect(list.out).toMatch(/^figure2 .*\(relu, prelu; table2's runs\)$/m);
+    expect(list.out).toMatch(/^table2 .*\(relu, lrelu, prelu-shared, prelu\)$/m);
     const own = planExperiment('table2', { out: 'o' });
     expect(own.sharedWith).toBeNull();
     expect(formatPlan(own)).not.toMatch(/shared with/);
