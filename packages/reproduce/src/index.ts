@@ -22,7 +22,14 @@ export { buildProgram, runCli } from './program';
 export type { ClaimVerdict, ComparisonRow, ReportOutput } from './report';
 export { formatComparison, formatVerdicts, meanStd, writeReport } from './report';
 export type { ReproduceResult } from './reproduce';
-export { configDifferences, experimentConfigs, reproduce, reuseIgnoredKeys } from './reproduce';
+export {
+  configDifferences,
+  experimentConfigs,
+  reproduce,
+  reuseIgnoredKeys,
+  runsBase,
+  runsSource,
+} from './reproduce';
 export type { ResultIdentity } from './resultIdentity';
 export { resultIdentitySchema } from './resultIdentity';
 export type { RunOptions } from './run';

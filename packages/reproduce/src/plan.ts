@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ProtocolFlag, RunConfig, RunConfigInput } from './config';
 import { openDataset } from './datasets';
 import { UsageError } from './errors';
-import { experimentConfigs, experimentNamed, imagenetPlaceholder } from './reproduce';
+import { experimentConfigs, experimentNamed, imagenetPlaceholder, runsBase } from './reproduce';
 
 /** ILSVRC-2012's split sizes (Sec. 4: "about 1.2 million training images, 50,000 validation"). */
 export const ilsvrc2012Sizes = { train: 1_281_167, val: 50_000 } as const;
@@ -37,6 +37,14 @@ export interface PlannedRun {
 export interface Plan {
   experiment: string;
   scale: 'cpu' | 'paper';
+  /**
+   * The experiment whose runs these are (`runsOf`: Table 1 and Figure 2 read Table 2's), or null
+   * when the experiment trains its own. Shared runs are trained once: planning both
+   * experiments, count their training images once.
+   */
+  sharedWith: string | null;
+  /** Where the report goes: `<out>/<experiment>-<scale>` (the runs' folder, unless shared). */
+  reportDir: string;
   /** The data set and the split sizes the estimates use. */
   data: { name: string; train: number; val: number; assumed: boolean };
   runs: PlannedRun[];
@@ -106,7 +114,7 @@ export function planExperiment(
   }
   const configs = experimentConfigs(e, scale, seeds, options.overrides, true);
   const data = sizesOf(configs[0]);
-  const base = join(options.out ?? 'runs', `${e.name}-${scale}`);
+  const base = runsBase(e, scale, options.out);
   const runs = configs.map((c) => {
     const tests = testsOf(e.protocols, c);
     return {
@@ -129,7 +137,16 @@ export function planExperiment(
   }
   const images =
     runs.reduce((n, r) => n + r.images.total, 0) + ensembles.reduce((n, x) => n + x.images, 0);
-  return { experiment: e.name, scale, data, runs, ensembles, images };
+  return {
+    experiment: e.name,
+    scale,
+    sharedWith: e.runsOf ?? null,
+    reportDir: join(options.out ?? 'runs', `${e.name}-${scale}`),
+    data,
+    runs,
+    ensembles,
+    images,
+  };
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -149,6 +166,12 @@ export function formatPlan(p: Plan): string {
   const lines = [
     `${p.experiment} at ${p.scale} scale: ${p.runs.length} run(s) on ${p.data.name}: ${count(p.data.train)} train / ${count(p.data.val)} test images. Nothing is trained or written.`,
   ];
+  if (p.sharedWith !== null) {
+    const train = p.runs.reduce((n, r) => n + r.images.train, 0);
+    lines.push(
+      `These runs are shared with ${p.sharedWith} (the same nets, Sec. 2.1): the run directories are ${p.sharedWith}'s, trained by whichever of \`rectifier reproduce ${p.sharedWith}\` and \`rectifier reproduce ${p.experiment}\` comes first and reused by the other (if planning both, count their ${count(train)} training images once). ${p.experiment}'s own tests are added to them; its report goes to ${p.reportDir}.`,
+    );
+  }
   for (const [i, r] of p.runs.entries()) {
     const c = r.config;
     lines.push(

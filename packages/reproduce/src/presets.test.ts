@@ -85,7 +85,8 @@ describe('paper-scale presets', () => {
           scaleJitter: fixedSide ? null : [256, 512],
           pcaLighting: 0.1,
           batchSize: 128,
-          protocols: e.protocols,
+          // Shared runs (Table 1, Figure 2 on Table 2's nets) store their source's config.
+          protocols: experiments[e.runsOf ?? e.name].protocols,
         });
       }
     }

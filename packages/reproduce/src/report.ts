@@ -4,6 +4,7 @@ import type { TrainSummary } from '@rectifier/trainer';
 import { convergenceSpec, type LossPoint, lossSpec, perLayerSpec, renderSvg } from './charts';
 import { type ClaimRun, claimContext, type ResultPicker } from './claimContext';
 import { claims } from './claims';
+import type { ProtocolFlag } from './config';
 import type { EvalResult } from './evaluate';
 import { experiments } from './presets';
 import type { Experiment, PaperRow } from './presets/experiment';
@@ -32,11 +33,12 @@ const results: ResultPicker<RunRecord> = {
   keys: (r) => [...new Set(r.evals.map((e) => e.key))],
 };
 
-function loadRecord(dir: string): RunRecord {
+function loadRecord(dir: string, protocols?: readonly ProtocolFlag[]): RunRecord {
   const run = readRun(dir);
   const { metrics, slopes, config } = run.directory;
-  // Only results of the run's own protocols, scales, validation set and final checkpoint.
-  const { results: evals, notes } = resultsForReport(dir, run);
+  // Only results of the report's (else the run's own) protocols, at the run's scales, validation
+  // set and final checkpoint.
+  const { results: evals, notes } = resultsForReport(dir, run, protocols);
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   const responsesPath = join(dir, 'responses.json');
   return {
@@ -442,17 +444,20 @@ export function claimVerdicts(
  * Writes `report.md` and a self-contained `report.html` (inline SVG charts, inline CSS, no
  * script) for a set of run directories. Everything from data or configs is escaped: preact
  * escapes text and attributes; Markdown cells are backslash-escaped; chart text is escaped by
- * Vega's SVG renderer.
+ * Vega's SVG renderer. The report is `experiment`'s (its claims, paper table and protocols)
+ * when given, as for runs another experiment trained (Table 1 on Table 2's nets); else the one
+ * experiment the runs' configs name, if they name one.
  */
 export async function writeReport(
   runDirs: string[],
   out: string,
   ensemble: EvalResult[] = [],
+  given?: Experiment,
 ): Promise<ReportOutput> {
-  const records = runDirs.map((d) => loadRecord(resolve(d)));
+  const records = runDirs.map((d) => loadRecord(resolve(d), given?.protocols));
   const { groups, warnings } = groupRuns(records);
-  const names = [...new Set(records.map((r) => r.config.experiment))];
-  const experiment = names.length === 1 ? experiments[names[0]] : undefined;
+  const names = given ? [given.name] : [...new Set(records.map((r) => r.config.experiment))];
+  const experiment = given ?? (names.length === 1 ? experiments[names[0]] : undefined);
   const title = experiment
     ? `${experiment.source}: ${experiment.title}`
     : `Runs: ${names.join(', ')}`;

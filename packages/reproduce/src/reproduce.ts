@@ -4,7 +4,7 @@ import { closestKey, parseRunConfig, type RunConfig, type RunConfigInput } from 
 import { UsageError } from './errors';
 import { type EvalResult, evaluateRuns, meanResponses } from './evaluate';
 import { experiments } from './presets';
-import { type Experiment, variantConfig } from './presets/experiment';
+import { type Experiment, type Variant, variantConfig } from './presets/experiment';
 import { formatComparison, type ReportOutput, writeReport } from './report';
 import { type RunOptions, readRun, resumeRun, trainRun } from './run';
 import { reportKeysOf, resultsForReport, saveEvalResults } from './storedResults';
@@ -21,6 +21,28 @@ export function experimentNamed(name: string): Experiment {
   return e;
 }
 
+/**
+ * The experiment whose runs `e` trains or reuses: `e.runsOf`'s (Table 1 and Figure 2 read the
+ * Table 2 nets), else `e` itself. Refuses a preset naming an unknown experiment or a variant
+ * that experiment does not have: it would train nets nobody else reuses.
+ */
+export function runsSource(e: Experiment): Experiment {
+  if (e.runsOf === undefined) return e;
+  const source = experiments[e.runsOf];
+  const missing = e.variants.filter((v) => !source?.variants.some((w) => w.name === v.name));
+  if (source === undefined || source.runsOf !== undefined || missing.length > 0) {
+    throw new UsageError(
+      `preset ${e.name}: runsOf ${JSON.stringify(e.runsOf)} must name an experiment that trains its own runs and has every variant of ${e.name}${missing.length > 0 ? ` (missing: ${missing.map((v) => v.name).join(', ')})` : ''}.`,
+    );
+  }
+  return source;
+}
+
+/** Where `reproduce` keeps the runs of `e`: `<out>/<experiment>-<scale>`, the source's when shared. */
+export function runsBase(e: Experiment, scale: 'cpu' | 'paper', out = 'runs'): string {
+  return join(out, `${runsSource(e).name}-${scale}`);
+}
+
 /** What `--plan` shows as the data of a paper-scale run when `--data` is not given. */
 export const imagenetPlaceholder = '<your ImageNet>';
 
@@ -28,6 +50,8 @@ export const imagenetPlaceholder = '<your ImageNet>';
  * Every run config of an experiment at a scale, validated before anything runs: one per
  * variant and seed, with `overrides` (command-line flags) applied last. Paper scale needs
  * `--data`, except for a plan (`forPlan`), whose configs then name `imagenetPlaceholder`.
+ * An experiment with `runsOf` gets its source's configs of its variants, byte for byte as the
+ * source's `reproduce` builds them, so the stored runs are reused.
  */
 export function experimentConfigs(
   e: Experiment,
@@ -37,19 +61,21 @@ export function experimentConfigs(
   forPlan = false,
 ): RunConfig[] {
   // Paper scale trains on the user's ImageNet; only a plan may leave it unnamed.
-  const data = overrides.data ?? e.scales[scale].data;
+  const data = overrides.data ?? runsSource(e).scales[scale].data;
   const noData = scale === 'paper' && data === undefined;
   if (scale === 'paper' && (data === 'bundled' || (noData && !forPlan))) {
     throw new UsageError(
       `reproduce ${e.name} --scale paper needs ImageNet: pass --data <ILSVRC-2012 root with train/ and val/> (the bundled Fashion-MNIST subset is for --scale cpu).`,
     );
   }
+  const source = runsSource(e);
   const out: RunConfig[] = [];
-  for (const v of e.variants) {
+  for (const { name } of e.variants) {
+    const v = source.variants.find((w) => w.name === name) as Variant;
     for (let s = 0; s < seeds; s++) {
       const c = parseRunConfig(
-        { ...variantConfig(e, v, scale), seed: s, ...overrides },
-        `preset ${e.name}/${v.name} (--scale ${scale})`,
+        { ...variantConfig(source, v, scale), seed: s, ...overrides },
+        `preset ${source.name}/${v.name} (--scale ${scale})`,
       );
       out.push(noData ? { ...c, data: imagenetPlaceholder } : c);
     }
@@ -93,6 +119,7 @@ function planRuns(
   configs: RunConfig[],
   runDirs: string[],
   fresh: boolean,
+  shared = '',
 ): { action: RunAction; differences: string[] }[] {
   const plans = configs.map((c, i) => {
     const runDir = runDirs[i];
@@ -108,7 +135,7 @@ function planRuns(
   );
   if (refused.length > 0) {
     throw new UsageError(
-      `reproduce: ${refused.length === 1 ? 'a run' : `${refused.length} runs`} in the output folder ${refused.length === 1 ? 'was' : 'were'} made with other settings, so ${refused.length === 1 ? 'its' : 'their'} numbers are not this command's:\n${refused.join('\n')}\nRe-run with --fresh to move ${refused.length === 1 ? 'it' : 'them'} aside (to <run>.replaced-<time>) and train anew, or choose another --out.`,
+      `reproduce: ${refused.length === 1 ? 'a run' : `${refused.length} runs`} in the output folder ${refused.length === 1 ? 'was' : 'were'} made with other settings, so ${refused.length === 1 ? 'its' : 'their'} numbers are not this command's:\n${refused.join('\n')}\n${shared}Re-run with --fresh to move ${refused.length === 1 ? 'it' : 'them'} aside (to <run>.replaced-<time>) and train anew, or choose another --out.`,
     );
   }
   return plans;
@@ -123,7 +150,9 @@ function moveAside(runDir: string): string {
 
 /**
  * Train + evaluate + report for one experiment. Each run lives in
- * `<out>/<experiment>-<scale>/<variant>/seed-<s>`: a finished run with the same resolved config
+ * `<out>/<experiment>-<scale>/<variant>/seed-<s>` (the `runsOf` experiment's, when the
+ * experiment reads another's runs; its report still goes to its own `<out>/<name>-<scale>/`,
+ * and its tests are stored beside the source's under their own keys): a finished run with the same resolved config
  * is reused, an interrupted one resumed, so the command can be re-run after Ctrl-C and continues
  * where it stopped; a run made with other settings is refused unless `fresh` (see `planRuns`).
  * Stored test results are reused only when they match the run's final checkpoint, data,
@@ -150,9 +179,29 @@ export async function reproduce(
   }
   const configs = experimentConfigs(e, scale, seeds, options.overrides);
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const base = join(options.out ?? 'runs', `${e.name}-${scale}`);
+  const base = runsBase(e, scale, options.out);
+  const reportDir = join(options.out ?? 'runs', `${e.name}-${scale}`);
   const runs = configs.map((c) => join(base, c.variant, `seed-${c.seed}`));
-  const plans = planRuns(configs, runs, options.fresh ?? false);
+  if (e.runsOf !== undefined) {
+    log(
+      `${e.name} measures the ${e.runsOf} nets: its runs are ${e.runsOf}'s in ${base} (trained there when missing, reused when \`rectifier reproduce ${e.runsOf}\` made them); its report goes to ${reportDir}`,
+    );
+    // Earlier versions trained these nets again under the report's folder: say they are not read.
+    const old = e.variants.map((v) => join(reportDir, v.name)).filter((d) => existsSync(d));
+    if (old.length > 0) {
+      log(
+        `note: ${old.join(', ')} ${old.length === 1 ? 'holds runs' : 'hold runs'} of an earlier version, in which ${e.name} trained its own copies of the ${e.runsOf} nets; ${old.length === 1 ? 'it is' : 'they are'} no longer read (remove ${old.length === 1 ? 'it' : 'them'} when no longer needed).`,
+      );
+    }
+  }
+  const plans = planRuns(
+    configs,
+    runs,
+    options.fresh ?? false,
+    e.runsOf === undefined
+      ? ''
+      : `These are ${e.runsOf}'s runs, which ${e.name} shares: --fresh moves them aside for \`rectifier reproduce ${e.runsOf}\` too. `,
+  );
   for (const [i, c] of configs.entries()) {
     const runDir = runs[i];
     const { action, differences } = plans[i];
@@ -173,7 +222,9 @@ export async function reproduce(
       );
       await trainRun(c, runDir, options.run);
     }
-    const stored = new Set(resultsForReport(runDir, readRun(runDir)).results.map((r) => r.key));
+    const stored = new Set(
+      resultsForReport(runDir, readRun(runDir), e.protocols).results.map((r) => r.key),
+    );
     for (const protocol of e.protocols) {
       if (reportKeysOf(protocol, c).every((k) => stored.has(k))) {
         log(`${tag}: tested earlier (${protocol}), reusing the results`);
@@ -204,7 +255,7 @@ export async function reproduce(
       }
     }
   }
-  const report = await writeReport(runs, base, ensemble);
+  const report = await writeReport(runs, reportDir, ensemble, e);
   return {
     experiment: e.name,
     scale,

@@ -123,17 +123,20 @@ function reportKey(r: EvalResult, c: RunConfig, wanted: readonly ProtocolFlag[] 
  * experiment) at the run's scales, on the run's own data and validation set (its `data` and
  * `valLimit`, no ad-hoc limit) with its final checkpoint. Each result is re-keyed for the
  * report (`dense(i)` = the i-th of the run's scales) and carries its image count. When the data
- * changed between two tests, the one of the data as it is now is used.
+ * changed between two tests, the one of the data as it is now is used. `protocols` replaces the
+ * run's experiment's: a run shared by several experiments (Table 2's, read by Table 1 and Figure
+ * 2) carries each one's tests, and each report picks its own.
  */
 export function resultsForReport(
   runDir: string,
   run: StoredRun,
+  protocols?: readonly ProtocolFlag[],
 ): { results: EvalResult[]; notes: string[] } {
   const { results: stored, notes } = readStoredResults(runDir);
   const c = run.config;
   const final = finalCheckpoint(run);
   if (final === null) return { results: [], notes };
-  const wanted = experiments[c.experiment]?.protocols ?? null;
+  const wanted = protocols ?? experiments[c.experiment]?.protocols ?? null;
   const byKey = new Map<string, EvalResult[]>();
   for (const r of stored) {
     const id = r.identity;

@@ -40,11 +40,14 @@ export function reproduceCommand(program: Command, io: Io): void {
           source: e.source,
           title: e.title,
           variants: e.variants.map((v) => v.name),
+          runsOf: e.runsOf ?? null,
         }));
         if (o.json) printJson(io, list);
         else
           for (const e of list)
-            io.out(`${e.name.padEnd(8)} ${e.source}: ${e.title} (${e.variants.join(', ')})\n`);
+            io.out(
+              `${e.name.padEnd(8)} ${e.source}: ${e.title} (${e.variants.join(', ')}${e.runsOf === null ? '' : `; ${e.runsOf}'s runs`})\n`,
+            );
         return;
       }
       if (name === undefined)

@@ -42,6 +42,14 @@ export interface Experiment {
   source: string;
   /** The runs, each a variant name and the settings that differ between them. */
   variants: Variant[];
+  /**
+   * The experiment whose runs this one reads instead of training its own (Table 1 and Figure 2
+   * measure the Table 2 nets, Sec. 2.1): its variants are that experiment's, by name, built and
+   * stored exactly as `reproduce <runsOf>` builds them (in `<out>/<runsOf>-<scale>/`), so the
+   * nets are trained once and reused by whichever command comes second. This experiment still
+   * makes its own tests and extras and writes its own report.
+   */
+  runsOf?: string;
   /** Settings shared by every variant, per scale. */
   scales: { cpu: RunConfigInput; paper: RunConfigInput };
   /** Test protocols reported (flags of `rectifier eval`). */

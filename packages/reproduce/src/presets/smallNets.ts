@@ -69,11 +69,15 @@ export const table2: Experiment = {
   },
 };
 
-/** Table 1: the learned slopes per layer of the Table 2 PReLU models (shared and channel-wise). */
+/**
+ * Table 1: the learned slopes per layer of the Table 2 PReLU models (shared and channel-wise):
+ * the Table 2 runs themselves (`runsOf`), tested here with centre crops.
+ */
 export const table1: Experiment = {
   name: 'table1',
   title: 'Learned PReLU coefficients per layer',
   source: 'Table 1 (Sec. 2.1)',
+  runsOf: 'table2',
   variants: table2.variants.filter((v) => v.name.startsWith('prelu')),
   scales: table2.scales,
   protocols: ['center'],
@@ -85,15 +89,13 @@ export const table1: Experiment = {
   },
 };
 
-/** Figure 2: mean response of each layer, ReLU vs PReLU (the Table 1/2 models). */
+/** Figure 2: mean response of each layer, ReLU vs PReLU: the Table 2 runs (`runsOf`). */
 export const figure2: Experiment = {
   name: 'figure2',
   title: 'Mean responses of each layer',
   source: 'Figure 2 (Sec. 2.1)',
-  variants: [
-    { name: 'relu', config: { activation: 'relu' } },
-    { name: 'prelu', config: { activation: 'prelu' } },
-  ],
+  runsOf: 'table2',
+  variants: table2.variants.filter((v) => v.name === 'relu' || v.name === 'prelu'),
   scales: table2.scales,
   protocols: ['center'],
   charts: ['responses'],
