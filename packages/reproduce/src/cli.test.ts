@@ -354,7 +354,10 @@ describe('end to end on a tiny data set', () => {
     const r = await cli('report', runDir, '--out', out, '--json');
     expect(r.code, r.err).toBe(0);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
-    expect(md).toMatch(/\| PReLU, channel-wise \| ten-view \| 32\.64 \| \d+\.\d\d \| 12\.75 \|/);
+    // One seed: no spread ("± —"); the row says how many seeds and test images it pools.
+    expect(md).toMatch(
+      /\| PReLU, channel-wise \| ten-view \| 32\.64 \| \d+\.\d\d ± — \| 12\.75 \| \d+\.\d\d ± — \| 1 \| 16 \|/,
+    );
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<svg/);
     expect(html).not.toMatch(/<script/);
