@@ -144,6 +144,9 @@ describe('end to end on a tiny data set', () => {
       ...tiny,
       '--epochs',
       '2',
+      // Scaled inputs, so the export test below checks the scale folded into conv1.
+      '--input-scale',
+      '0.25',
       ...extra,
       '--run-dir',
       dir,

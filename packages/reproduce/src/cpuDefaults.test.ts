@@ -33,8 +33,8 @@ describe('`rectifier train --scale cpu` without a preset', () => {
     const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
     const stored = config.run.meta.rectifier;
     expect(stored).toEqual(parseRunConfig({ ...cpuBase, ...limits }, 'cpuBase'));
-    expect(stored).toMatchObject({ widthMultiplier: 0.5, fcUnits: 1024, crop: 112, lr: 0.01 });
-    expect(stored.inputScale).toBe(1 / 4);
+    expect(stored).toMatchObject({ widthMultiplier: 0.5, fcUnits: 1024, crop: 112, lr: 0.001 });
+    expect(stored.inputScale).toBe(1);
     // The trainer got the run's fractions as epochs: 0.5 and 0.8 of 2 epochs.
     expect(config.run.schedule).toEqual({ kind: 'step', config: { at: [1, 1.6], factor: 0.1 } });
 

@@ -11,14 +11,14 @@ export const cpuA = cpuScaleVariants.A;
  * small net's last conv map is 8×8 (≥ its 6×6 pyramid level). Batch 32 (the paper's 128 ÷ 4:
  * 1,800 / 32 = 57 steps per epoch), momentum 0.9, weight decay 5e-4 as Sec. 3.
  *
- * The paper's three rates 1e-2 → 1e-3 → 1e-4 (Sec. 3), ÷10 at 50% and 80% of the run (Fig. 4
- * switched at 25% and 81% of 80 epochs; a short run needs its longer first phase at 1e-2), on
- * inputs scaled after the mean: on raw ±128 pixels these nets diverge at 1e-2 (PReLU in 4 of 4
- * seeds at batch 32, 3 of 4 at batch 128, in our trainer and in an independent PyTorch one).
- * The small net takes inputs × 1/4: the largest of 1, 1/4, 1/8, 1/16 at which every seed of
- * ReLU and PReLU learned in the 2-epoch demo (1/8: ReLU stalled at chance; 1/16: slower, one
- * ReLU seed stalled); Figure 3's deep nets take 1/16 ({@link cpuDeepInputScale}); models A/B/C
- * raw pixels at 1e-3 → 1e-5 ({@link cpuModelA}). Measurements in docs/results.md, "CPU recipe".
+ * Raw pixels (as the paper's) at the paper's three rates ÷10, 1e-3 → 1e-4 → 1e-5, ÷10 at 50% and
+ * 80% of the run (Fig. 4 switched at 25% and 81% of 80 epochs; a short run needs its longer
+ * first phase). At the paper's 1e-2 on raw ±128 pixels these nets diverge (PReLU in 4 of 4 seeds
+ * at batch 32, 3 of 4 at batch 128, in our trainer and in an independent PyTorch one); on inputs
+ * × 1/4 at 1e-2, which trained every seed of the 2-epoch demo, the Table 2 PReLU net diverged on
+ * the full Fashion-MNIST (seed 0: loss 10.4 at step 42, NaN at step 47). Figure 3's deep nets
+ * take inputs × 1/16 at 1e-2 ({@link cpuDeepInputScale}); models A/B/C raw pixels at
+ * 1e-3 → 1e-5 like this base ({@link cpuModelA}). Measurements in docs/results.md, "CPU recipe".
  *
  * Length: 2 epochs on the bundled subset (the `npm start` demo), 4 on a full data set (Table 2's
  * 4 variants × 3 seeds on 60,000 images ≈ 2.9 M images ≈ 3 hours at ~300 images/s on 2 cores).
@@ -32,8 +32,7 @@ export const cpuBase: RunConfigInput = {
   resize: 128,
   crop: fm.cropSize,
   batchSize: 32,
-  lr: 0.01,
-  inputScale: 1 / 4,
+  lr: 0.001,
   schedule: { kind: 'step', at: [0.5, 0.8], unit: 'run', factor: 0.1 },
   epochs: { bundled: 2, full: 4 },
   scales: [128, 192, 240], // 256, 384, 480 (Table 4) ÷ 2

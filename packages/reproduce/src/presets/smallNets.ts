@@ -129,6 +129,7 @@ export const figure3: Experiment = {
       ...cpuBase,
       activation: 'relu',
       inputScale: cpuDeepInputScale,
+      lr: 0.01,
       epochs: { bundled: 3, full: 4 },
     },
     paper: { ...paperBase, activation: 'relu' },
