@@ -126,8 +126,25 @@ function start(argv: string[], env: NodeJS.ProcessEnv) {
   const done = new Promise<{ code: number | null; err: string }>((ok) =>
     child.on('close', (code) => ok({ code, err })),
   );
+  // Checked on every stderr chunk and every 50 ms: what a test waits for (a metrics line) may be
+  // written after the last progress line the run prints for a while.
   const until = (test: (e: string) => boolean) =>
-    new Promise<void>((go) => (test(err) ? go() : waiting.push({ test, go })));
+    new Promise<void>((go) => {
+      if (test(err)) return go();
+      const w = {
+        test,
+        go: () => {
+          clearInterval(poll);
+          go();
+        },
+      };
+      const poll = setInterval(() => {
+        if (!waiting.includes(w) || !test(err)) return;
+        waiting.splice(waiting.indexOf(w), 1);
+        w.go();
+      }, 50);
+      waiting.push(w);
+    });
   return { child, done, until };
 }
 

@@ -125,9 +125,11 @@ async function trainOptions(
   runOptions: RunOptions,
   stats: RecordedStats,
   meta: Record<string, unknown>,
-  built = buildFromConfig(c, data.classes.length),
+  prebuilt?: BuiltModel,
 ) {
+  // The engine first: building a model touches the backend.
   const chosen = await ensureBackend(c, runOptions.warn);
+  const built = prebuilt ?? buildFromConfig(c, data.classes.length);
   const pre = preprocessOf(stats, c.inputScale);
   const trainLoader = trainLoaderOf(c, data.train, [...colourAlteringOf(c, stats), ...pre]);
   const valLoader =
@@ -230,7 +232,7 @@ export async function trainRun(
 ): Promise<TrainSummary> {
   const data = openDataset(c.data, { train: c.trainLimit, val: c.valLimit });
   // The net is built first: a crop too small for it fails before statistics or files.
-  await ensureBackend(c);
+  await ensureBackend(c, runOptions.warn);
   const built = buildFromConfig(c, data.classes.length);
   let stats: RecordedStats;
   try {
