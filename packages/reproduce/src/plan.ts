@@ -1,8 +1,13 @@
 import { join } from 'node:path';
-import type { ProtocolFlag, RunConfig, RunConfigInput } from './config';
+import type { ProtocolFlag, RunConfig } from './config';
 import { openDataset } from './datasets';
-import { UsageError } from './errors';
-import { experimentConfigs, experimentNamed, imagenetPlaceholder, runsBase } from './reproduce';
+import {
+  type ExperimentOptions,
+  experimentConfigs,
+  imagenetPlaceholder,
+  resolveExperiment,
+  runsBase,
+} from './reproduce';
 
 /** ILSVRC-2012's split sizes (Sec. 4: "about 1.2 million training images, 50,000 validation"). */
 export const ilsvrc2012Sizes = { train: 1_281_167, val: 50_000 } as const;
@@ -97,21 +102,8 @@ function imagesOf(c: RunConfig, tests: PlannedTest[], data: Plan['data']): Plann
  * stored, with its tests and the images it would process. Trains nothing, writes nothing. At
  * paper scale without `--data` the configs name `<your ImageNet>` and ILSVRC-2012's sizes.
  */
-export function planExperiment(
-  name: string,
-  options: {
-    scale?: 'cpu' | 'paper';
-    seeds?: number;
-    out?: string;
-    overrides?: RunConfigInput;
-  } = {},
-): Plan {
-  const e = experimentNamed(name);
-  const scale = options.scale ?? 'cpu';
-  const seeds = options.seeds ?? 1;
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) {
-    throw new UsageError(`--seeds must be an integer in [1, 100]. Received: ${seeds}`);
-  }
+export function planExperiment(name: string, options: ExperimentOptions = {}): Plan {
+  const { e, scale, seeds } = resolveExperiment(name, options);
   const configs = experimentConfigs(e, scale, seeds, options.overrides, true);
   const data = sizesOf(configs[0]);
   const base = runsBase(e, scale, options.out);

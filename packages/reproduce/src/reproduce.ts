@@ -148,6 +148,25 @@ function moveAside(runDir: string): string {
   return to;
 }
 
+/** What `reproduce` and its `--plan` are asked: the experiment, scale, seeds, output and flags. */
+export interface ExperimentOptions {
+  scale?: 'cpu' | 'paper';
+  seeds?: number;
+  out?: string;
+  overrides?: RunConfigInput;
+}
+
+/** The experiment, scale and seed count of `options`, checked (`--seeds` in [1, 100]). */
+export function resolveExperiment(name: string, options: ExperimentOptions) {
+  const e = experimentNamed(name);
+  const scale = options.scale ?? 'cpu';
+  const seeds = options.seeds ?? 1;
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) {
+    throw new UsageError(`--seeds must be an integer in [1, 100]. Received: ${seeds}`);
+  }
+  return { e, scale, seeds };
+}
+
 /**
  * Train + evaluate + report for one experiment. Each run lives in
  * `<out>/<experiment>-<scale>/<variant>/seed-<s>` (the `runsOf` experiment's, when the
@@ -160,23 +179,14 @@ function moveAside(runDir: string): string {
  */
 export async function reproduce(
   name: string,
-  options: {
-    scale?: 'cpu' | 'paper';
-    seeds?: number;
-    out?: string;
-    overrides?: RunConfigInput;
+  options: ExperimentOptions & {
     /** Move runs made with other settings aside and train them anew, instead of refusing. */
     fresh?: boolean;
     log?: (line: string) => void;
     run?: RunOptions;
   } = {},
 ): Promise<ReproduceResult> {
-  const e = experimentNamed(name);
-  const scale = options.scale ?? 'cpu';
-  const seeds = options.seeds ?? 1;
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) {
-    throw new UsageError(`--seeds must be an integer in [1, 100]. Received: ${seeds}`);
-  }
+  const { e, scale, seeds } = resolveExperiment(name, options);
   const configs = experimentConfigs(e, scale, seeds, options.overrides);
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const base = runsBase(e, scale, options.out);
