@@ -104,6 +104,8 @@ const engineAlways = new Set([
   'MaxPoolGrad',
   'RectifierPreluGrad',
   'RectifierSgdUpdate',
+  'RectifierSppMaxPool',
+  'RectifierSppFirstMaximumGrad',
 ]);
 const engineIfLarge = new Set(['Add', 'Sub', 'Multiply', 'Relu', 'Step', 'Prelu']);
 const elements = (s: number[] | undefined) => (s ?? []).reduce((a, b) => a * b, 1);

@@ -38,8 +38,10 @@ export interface SpatialPyramidPoolingArgs extends LayerArgs {
  * `val > maxval`). The separable ops' own gradients would reach every tied maximum, once per
  * pass (on an all-zero 9×9 map with levels {7,3,2,1}: 415 positions' worth instead of 63).
  * Ties are common where it matters: a constant or zero-padded region, or a map after PReLU,
- * whose gradient at 0 is not 0. The gradient is computed by a scalar loop over the input read
- * back from the backend (a synchronous read; cheap on cpu and wasm).
+ * whose gradient at 0 is not 0. Where the backend registers SPP's kernels (@rectifier/backend
+ * does on wasm, its oneDNN engine and webgpu), the pooling and this routing run there as one
+ * kernel each; elsewhere the forward is separable and the gradient a scalar loop over the input
+ * read back from the backend (a synchronous read; cheap on cpu).
  */
 export class SpatialPyramidPooling extends tf.layers.Layer {
   /** Not a tfjs built-in name, so registering it replaces nothing (tfjs's registry is flat). */
@@ -125,9 +127,22 @@ export class SpatialPyramidPooling extends tf.layers.Layer {
     });
   }
 
-  /** Forward pass: [batch, H, W, C] → [batch, C·Σ n²], level-major, bin row-major, channel. */
+  /**
+   * Forward pass: [batch, H, W, C] → [batch, C·Σ n²], level-major, bin row-major, channel. One
+   * kernel where the backend registers it (@rectifier/backend does on wasm and its oneDNN
+   * engine: a scan of the map instead of a pooling, slice and max call per bin row and column).
+   */
   private pool(x: tf.Tensor4D): tf.Tensor2D {
-    const [batch, , , channels] = x.shape;
+    const [batch, height, width, channels] = x.shape;
+    if (tf.getKernel(SPP_POOL_KERNEL, tf.getBackend()) !== undefined) {
+      return tf
+        .engine()
+        .runKernel(
+          SPP_POOL_KERNEL,
+          { x },
+          pyramidAttrs(this.levels, this.binning, height, width),
+        ) as tf.Tensor2D;
+    }
     const pooled = this.levels.map((n) => {
       const rows = poolAxis(x, 1, n, this.binning);
       const bins = poolAxis(rows, 2, n, this.binning);
@@ -169,15 +184,15 @@ function routeToFirstMaxima(
 ): tf.Tensor4D {
   const [batch, height, width, channels] = x.shape;
   // webgpu cannot read a tensor synchronously (in Node not at all, and headless Chromium on
-  // SwiftShader loses its device): @rectifier/backend registers this routing there in WGSL.
+  // SwiftShader loses its device): @rectifier/backend registers this routing there in WGSL, and
+  // on wasm and oneDNN as a scan of the heap (no copy out; threaded over images on oneDNN).
   if (tf.getKernel(SPP_GRAD_KERNEL, tf.getBackend()) !== undefined) {
-    const edges = (size: number) => levels.flatMap((n) => binEdges(size, n, binning).flat());
     return tf
       .engine()
       .runKernel(
         SPP_GRAD_KERNEL,
         { x, dy },
-        { levels: [...levels], rowEdges: edges(height), colEdges: edges(width) },
+        pyramidAttrs(levels, binning, height, width),
       ) as tf.Tensor4D;
   }
   const xs = x.dataSync();
@@ -219,8 +234,23 @@ function routeToFirstMaxima(
   return tf.tensor4d(dx, [batch, height, width, channels]);
 }
 
-/** The kernel @rectifier/backend registers for webgpu (its webgpu/sppGrad.ts has the contract). */
+/**
+ * The kernels @rectifier/backend registers (its kernelNames.ts has the contract): the gradient on
+ * webgpu, wasm and oneDNN; the forward on wasm and oneDNN.
+ */
 const SPP_GRAD_KERNEL = 'RectifierSppFirstMaximumGrad';
+const SPP_POOL_KERNEL = 'RectifierSppMaxPool';
+
+/** Both kernels' attributes: the levels and every level's bin edges, flattened. */
+function pyramidAttrs(
+  levels: readonly number[],
+  binning: SppBinning,
+  height: number,
+  width: number,
+): tf.NamedAttrMap {
+  const edges = (size: number) => levels.flatMap((n) => binEdges(size, n, binning).flat());
+  return { levels: [...levels], rowEdges: edges(height), colEdges: edges(width) };
+}
 
 /** Max-pools axis 1 (rows) or 2 (columns) of an NHWC tensor into n bins. */
 function poolAxis(x: tf.Tensor4D, axis: 1 | 2, n: number, binning: SppBinning): tf.Tensor4D {

@@ -10,7 +10,8 @@
         "src/matmul.cc",
         "src/pooling.cc",
         "src/prelu.cc",
-        "src/sgd.cc"
+        "src/sgd.cc",
+        "src/spp.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -17,3 +17,26 @@ export const PreluGrad = 'RectifierPreluGrad';
  * v' = μ·v − ε·(g + λ·w), w' = w + v'.
  */
 export const SgdUpdate = 'RectifierSgdUpdate';
+
+/**
+ * Spatial pyramid pooling's forward in one kernel. Input `x` [B, H, W, C]; attrs
+ * {@link SppAttrs}; output [B, C·Σ n²]: level-major, bin row-major, channel — each bin's maximum
+ * (NaN wins, as in PyTorch's adaptive max pooling).
+ */
+export const SppMaxPool = 'RectifierSppMaxPool';
+
+/**
+ * SPP's input gradient. Inputs `x` (the layer's input) and `dy` [B, C·Σ n²]; attrs
+ * {@link SppAttrs}; output dx shaped like x, each bin's gradient added at the first position
+ * (row-major in the bin) that holds its maximum — PyTorch's CPU tie rule.
+ */
+export const SppGrad = 'RectifierSppFirstMaximumGrad';
+
+/** Attributes of `SppMaxPool` and `SppGrad`: the pyramid's levels and each level's bin edges. */
+export interface SppAttrs {
+  levels: number[];
+  /** Per level, per bin: [first row, end row) — `binEdges(H, n, binning)` flattened. */
+  rowEdges: number[];
+  /** Per level, per bin: [first column, end column). */
+  colEdges: number[];
+}

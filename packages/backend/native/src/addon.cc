@@ -84,6 +84,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exportElementwise(env, exports);
   exportPrelu(env, exports);
   exportSgd(env, exports);
+  exportSpp(env, exports);
   exportKernel(env, exports, "setThreads", SetThreads);
   exportKernel(env, exports, "threads", Threads);
   exportKernel(env, exports, "version", Version);

@@ -142,5 +142,6 @@ void exportPooling(Napi::Env env, Napi::Object exports);
 void exportElementwise(Napi::Env env, Napi::Object exports);
 void exportPrelu(Napi::Env env, Napi::Object exports);
 void exportSgd(Napi::Env env, Napi::Object exports);
+void exportSpp(Napi::Env env, Napi::Object exports);
 
 }  // namespace rectifier

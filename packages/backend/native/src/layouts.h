@@ -46,6 +46,12 @@
 #define RECTIFIER_SGD_UPDATE(X) \
   X(w) X(g) X(v) X(wOut) X(vOut) X(size) X(learningRate) X(weightDecay) X(momentum)
 
+// Spatial pyramid pooling of an NHWC map; followed by `levelCount` levels, then every level's
+// row edges [r0, r1) per bin, then its column edges (@rectifier/architectures' binEdges).
+#define RECTIFIER_SPP_POOL(X) X(x) X(y) X(batch) X(height) X(width) X(channels) X(levelCount)
+#define RECTIFIER_SPP_GRAD(X) \
+  X(x) X(dy) X(dx) X(batch) X(height) X(width) X(channels) X(levelCount)
+
 // Every table, by the name the JS side knows it under.
 #define RECTIFIER_LAYOUTS(L)                                    \
   L(Conv2D, conv2d, RECTIFIER_CONV2D)                            \
@@ -59,7 +65,9 @@
   L(Step, step, RECTIFIER_STEP)                                  \
   L(Prelu, prelu, RECTIFIER_PRELU)                               \
   L(PreluGrad, preluGrad, RECTIFIER_PRELU_GRAD)                  \
-  L(SgdUpdate, sgdUpdate, RECTIFIER_SGD_UPDATE)
+  L(SgdUpdate, sgdUpdate, RECTIFIER_SGD_UPDATE)                  \
+  L(SppPool, sppPool, RECTIFIER_SPP_POOL)                        \
+  L(SppGrad, sppGrad, RECTIFIER_SPP_GRAD)
 
 namespace layout {
 

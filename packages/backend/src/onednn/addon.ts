@@ -34,6 +34,8 @@ export interface OneDnnAddon {
   prelu(heap: ArrayBuffer, params: Float64Array): void;
   preluGrad(heap: ArrayBuffer, params: Float64Array): void;
   sgdUpdate(heap: ArrayBuffer, params: Float64Array): void;
+  sppPool(heap: ArrayBuffer, params: Float64Array): void;
+  sppGrad(heap: ArrayBuffer, params: Float64Array): void;
   /** Every kernel's parameter names, as native/src/layouts.h has them. */
   layouts(): Record<string, string[]>;
   setThreads(threads: number): void;

@@ -68,6 +68,9 @@ export const layouts = {
   prelu: ['x', 'alpha', 'y', 'rows', 'channels', 'sharedSlope'],
   preluGrad: ['dy', 'x', 'alpha', 'dx', 'dalpha', 'rows', 'channels', 'sharedSlope'],
   sgdUpdate: ['w', 'g', 'v', 'wOut', 'vOut', 'size', 'learningRate', 'weightDecay', 'momentum'],
+  /** Followed by `levelCount` levels, then every level's row edges, then its column edges. */
+  sppPool: ['x', 'y', 'batch', 'height', 'width', 'channels', 'levelCount'],
+  sppGrad: ['x', 'dy', 'dx', 'batch', 'height', 'width', 'channels', 'levelCount'],
 } as const;
 
 export type LayoutName = keyof typeof layouts;

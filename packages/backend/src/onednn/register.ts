@@ -10,6 +10,7 @@ import { batchMatMul, fusedMatMul } from './matMul';
 import { maxPool, maxPoolGrad } from './pooling';
 import { prelu, preluGrad } from './prelu';
 import { sgdUpdate } from './sgd';
+import { sppGrad, sppMaxPool } from './spp';
 
 const kernels: [string, OneDnnKernel][] = [
   [tf.Conv2D, conv2D],
@@ -28,6 +29,8 @@ const kernels: [string, OneDnnKernel][] = [
   [tf.Prelu, prelu],
   [names.PreluGrad, preluGrad],
   [names.SgdUpdate, sgdUpdate],
+  [names.SppMaxPool, sppMaxPool],
+  [names.SppGrad, sppGrad],
 ];
 
 let engine: OneDnnAddon | undefined;

@@ -12,6 +12,7 @@ import { poolReduce } from './poolReduce';
 import { preluGrad } from './preluGrad';
 import { sgdUpdate } from './sgdUpdate';
 import { fastSlice, fastSplitV } from './slice';
+import { sppGrad, sppMaxPool } from './spp';
 
 interface Replacement {
   name: string;
@@ -50,6 +51,8 @@ const replacements: Replacement[] = [
   ...comparisonKernels.map((name) => wrapping(name, fastBroadcastCompare)),
   { name: names.PreluGrad, make: () => preluGrad },
   { name: names.SgdUpdate, make: () => sgdUpdate },
+  { name: names.SppMaxPool, make: () => sppMaxPool },
+  { name: names.SppGrad, make: () => sppGrad },
 ];
 
 let registered: string[] | undefined;
@@ -60,7 +63,7 @@ let registered: string[] | undefined;
  * the dense forward with new weights), `_FusedMatMul`, `Slice`, `SplitV`, `Max`/`Sum` over
  * middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an `Identity` (and a `Cast` to
  * the same dtype) that shares its input's buffer instead of copying it; and under Rectifier's own names (kernelNames.ts)
- * PReLU's gradient and the SGD update, each one kernel call. All are built from wasm's own
+ * PReLU's gradient, the SGD update and spatial pyramid pooling both ways, each one kernel call. All are built from wasm's own
  * kernels (XNNPACK convolution, matmul, pooling, transpose, scatter).
  * Idempotent; returns the kernel names. Call it before or after the wasm backend starts.
  */

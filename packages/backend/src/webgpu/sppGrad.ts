@@ -1,21 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { SppAttrs } from '../kernelNames';
 import { PerElementProgram, type WebGpuBackendLike } from './perElementProgram';
-
-/**
- * The kernel name @rectifier/architectures' SPP layer runs its input gradient through when the
- * active backend registers it (webgpu does: it cannot read a tensor synchronously, which the
- * layer's scalar routing on the CPU needs).
- */
-export const SPP_GRAD_KERNEL = 'RectifierSppFirstMaximumGrad';
-
-/** Attributes of `SPP_GRAD_KERNEL`: the pyramid's levels and each level's bin edges. */
-export interface SppGradAttrs {
-  levels: number[];
-  /** Per level, per bin: [first row, end row) — `binEdges(H, n, binning)` flattened. */
-  rowEdges: number[];
-  /** Per level, per bin: [first column, end column). */
-  colEdges: number[];
-}
 
 const wgslArray = (type: string, values: string[]) =>
   `array<${type}, ${values.length}>(${values.join(', ')})`;
@@ -33,7 +18,7 @@ class SppGradProgram extends PerElementProgram {
 
   constructor(
     inShape: number[],
-    private readonly attrs: SppGradAttrs,
+    private readonly attrs: SppAttrs,
   ) {
     super(inShape);
     this.shaderKey = `rectifierSppGrad_${JSON.stringify(attrs)}`;
@@ -117,7 +102,7 @@ export function sppGrad(args: {
   attrs?: tf.NamedAttrMap;
 }): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const attrs = args.attrs as unknown as SppGradAttrs;
+  const attrs = args.attrs as unknown as SppAttrs;
   const program = new SppGradProgram(x.shape, attrs);
   return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, [x, dy], x.dtype, []);
 }
