@@ -44,6 +44,8 @@ it('reproduce table4 --scale paper runs its first step and its dense tests on an
   const result = JSON.parse(r.out);
   expect(result.runs).toHaveLength(2);
   const run = result.runs[0];
+  // Table 4 tests Table 7's nets (runsOf): they are trained, once, in table7's directories.
+  expect(run).toBe(join(out, 'table7-paper', 'A-relu', 'seed-0'));
   const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).run.meta.rectifier;
   expect(config).toMatchObject({
     crop: 224,
@@ -54,7 +56,7 @@ it('reproduce table4 --scale paper runs its first step and its dense tests on an
   });
   const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
   expect(summary.steps).toBe(1);
-  const stored = resultsForReport(run, readRun(run)).results;
+  const stored = resultsForReport(run, readRun(run), ['dense', 'multi-scale']).results;
   expect(stored.map((e) => e.key)).toEqual(['dense(0)', 'dense(1)', 'dense(2)', 'multi-scale']);
   for (const e of stored) expect(e.images).toBe(2);
   expect(stored[2].settings.scale).toBe(480);

@@ -5,16 +5,24 @@ import { describe, expect, it } from 'vitest';
 import { formatPlan, planExperiment } from './plan';
 import { experiments } from './presets';
 import type { Experiment } from './presets/experiment';
+import { table4, table5, table6, table7 } from './presets/largeModels';
 import { figure2, table1, table2 } from './presets/smallNets';
 import { experimentConfigs, runsSource } from './reproduce';
 import { cli } from './testing/cli';
 
 describe('experiments that read another experiment runs (runsOf)', () => {
-  it('Table 1 and Figure 2 read the Table 2 runs; every runsOf names variants its source has', () => {
+  it('Table 1 and Figure 2 read the Table 2 runs, Tables 4–6 the Table 7 runs; every runsOf names variants its source has', () => {
     expect(table1.runsOf).toBe('table2');
     expect(figure2.runsOf).toBe('table2');
+    for (const e of [table4, table5, table6]) expect(e.runsOf).toBe('table7');
     const shared = Object.values(experiments).filter((e) => e.runsOf !== undefined);
-    expect(shared.map((e) => e.name).sort()).toEqual(['figure2', 'table1']);
+    expect(shared.map((e) => e.name).sort()).toEqual([
+      'figure2',
+      'table1',
+      'table4',
+      'table5',
+      'table6',
+    ]);
     for (const e of shared) {
       const source = experiments[e.runsOf as string];
       expect(source.runsOf, `${e.name}: a source trains its own runs`).toBeUndefined();
@@ -25,8 +33,14 @@ describe('experiments that read another experiment runs (runsOf)', () => {
     expect(figure2.variants.map((v) => v.name)).toEqual(['relu', 'prelu']);
   });
 
-  it("their configs are table2's configs of their variants, at both scales and with overrides", () => {
-    for (const e of [table1, figure2]) {
+  it("their configs are their source's configs of their variants, at both scales and with overrides", () => {
+    for (const [e, from] of [
+      [table1, table2],
+      [figure2, table2],
+      [table4, table7],
+      [table5, table7],
+      [table6, table7],
+    ] as const) {
       const names = e.variants.map((v) => v.name);
       for (const scale of ['cpu', 'paper'] as const) {
         const overrides =
@@ -34,9 +48,9 @@ describe('experiments that read another experiment runs (runsOf)', () => {
             ? { data: mkdtempSync(join(tmpdir(), 'rectifier-shared-')) }
             : { lr: 0.003, maxSteps: 2 };
         const own = experimentConfigs(e, scale, 2, overrides);
-        const source = experimentConfigs(table2, scale, 2, overrides);
+        const source = experimentConfigs(from, scale, 2, overrides);
         expect(own).toEqual(source.filter((c) => names.includes(c.variant)));
-        expect(own.every((c) => c.experiment === 'table2')).toBe(true);
+        expect(own.every((c) => c.experiment === from.name)).toBe(true);
       }
     }
   });

@@ -7,11 +7,13 @@ import type { Experiment } from './experiment';
  * Table 4: model A, ReLU vs PReLU (channel-wise), dense testing at 256, 384, 480 and multi-scale.
  * CPU scale (`cpuModelA`): 1/8 width, trained with scale jitter [128, 256] (the paper's
  * [256, 512] scaled as 256 → 128), tested at 128, 192, 240: the multi-scale gain needs jitter.
+ * The nets are Table 7's (`runsOf`): Tables 4–7 test the same trained models (Sec. 4.2–4.3).
  */
 export const table4: Experiment = {
   name: 'table4',
   title: 'ReLU vs PReLU on model A, dense testing',
   source: 'Table 4 (Sec. 4)',
+  runsOf: 'table7',
   variants: [
     { name: 'A-relu', config: { model: 'A', activation: 'relu' } },
     { name: 'A-prelu', config: { model: 'A', activation: 'prelu' } },
@@ -91,12 +93,13 @@ const largeVariants = [
 
 /**
  * Table 5: single models A (ReLU, PReLU), B, C (PReLU), 10-view. CPU scale (`cpuModelA`, also
- * Tables 6 and 7): 1/8 width, scale jitter [128, 256] as Table 4.
+ * Tables 6 and 7): 1/8 width, scale jitter [128, 256] as Table 4. Table 7's nets (`runsOf`).
  */
 export const table5: Experiment = {
   name: 'table5',
   title: 'Single-model 10-view results',
   source: 'Table 5 (Sec. 4)',
+  runsOf: 'table7',
   variants: largeVariants,
   scales: { cpu: cpuModelA, paper: paperBase },
   protocols: ['ten-view'],
@@ -112,11 +115,12 @@ export const table5: Experiment = {
   },
 };
 
-/** Table 6: the same single models, multi-scale dense testing. */
+/** Table 6: the same single models (Table 7's nets, `runsOf`), multi-scale dense testing. */
 export const table6: Experiment = {
   name: 'table6',
   title: 'Single-model multi-scale results',
   source: 'Table 6 (Sec. 4)',
+  runsOf: 'table7',
   variants: largeVariants,
   scales: table5.scales,
   protocols: ['multi-scale'],
@@ -162,7 +166,8 @@ export const table6: Experiment = {
  * it does not name the other two. Ours: the four Table 6 models (A ReLU, A PReLU, B PReLU,
  * C PReLU) and the two Table 3 architectures other than C not yet among them: B with ReLU and
  * the SPP VGG-19 (Table 3's first column) with PReLU, all trained with the same recipe. CPU
- * scale: the same six at 1/8 width (cpuScaleVariants.B and .vgg19Spp share A's scale).
+ * scale: the same six at 1/8 width (cpuScaleVariants.B and .vgg19Spp share A's scale). These
+ * six nets are trained once, here, and Tables 4–6 test theirs among them (their `runsOf`).
  */
 export const table7: Experiment = {
   name: 'table7',
