@@ -5,7 +5,14 @@ import { checkInChromium, chromiumTests } from '@rectifier/test-utils';
 import { expect, it } from 'vitest';
 import type { RunConfig } from './config';
 import { experiments } from './presets';
-import { claimVerdicts, comparisonRows, formatComparison, lossCurves, meanStd } from './report';
+import {
+  chartFileNames,
+  claimVerdicts,
+  comparisonRows,
+  formatComparison,
+  lossCurves,
+  meanStd,
+} from './report';
 import { groupRuns } from './runGroups';
 import { cli, tinyRunFlags, writeImageTree } from './testing/cli';
 import { record, result } from './testing/records';
@@ -13,6 +20,22 @@ import { record, result } from './testing/records';
 const root = mkdtempSync(join(tmpdir(), 'rectifier-report-'));
 process.env.RECTIFIER_CACHE = join(root, 'cache');
 const payload = '<img src=x onerror=alert(1)>';
+
+it('chart files: named from their titles, lower-case words joined by dashes, unique', () => {
+  expect(
+    chartFileNames([
+      'Convergence per step (loss)',
+      'Learned PReLU slopes per layer (Table 1)',
+      'Convergence per step (loss)',
+      '—',
+    ]),
+  ).toEqual([
+    'convergence-per-step-loss.svg',
+    'learned-prelu-slopes-per-layer-table-1.svg',
+    'convergence-per-step-loss-2.svg',
+    'chart.svg',
+  ]);
+});
 
 it('meanStd: sample standard deviation, 0 for one value', () => {
   expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
@@ -305,6 +328,15 @@ it.runIf(inChromium)(
     expect(html).not.toMatch(/<script/i);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).not.toContain('<img');
+    // Every chart of report.html is also an SVG file beside report.md, which shows it.
+    const images = [...md.matchAll(/^!\[[^\]]+\]\(([a-z0-9-]+\.svg)\)$/gm)].map((m) => m[1]);
+    expect(images.length).toBe((html.match(/<figure/g) ?? []).length);
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    for (const file of images) {
+      const svg = readFileSync(join(out, file), 'utf8');
+      expect(svg.startsWith('<svg'), file).toBe(true);
+      expect(html).toContain(svg);
+    }
     // Table 1 as numbers: one row per PReLU layer, ReLU without slopes.
     expect(md).toMatch(/## Learned PReLU slopes per layer \(Table 1\)/);
     expect(md).toMatch(

@@ -440,8 +440,25 @@ export function claimVerdicts(
   });
 }
 
+/** File names for charts from their titles: `convergence-per-step.svg`, unique within a report. */
+export function chartFileNames(titles: string[]): string[] {
+  const seen = new Map<string, number>();
+  return titles.map((title) => {
+    const base =
+      title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 48)
+        .replace(/-+$/, '') || 'chart';
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return `${base}${n === 1 ? '' : `-${n}`}.svg`;
+  });
+}
+
 /**
- * Writes `report.md` and a self-contained `report.html` (inline SVG charts, inline CSS, no
+ * Writes `report.md` (with every chart beside it as an SVG file) and a self-contained `report.html` (inline SVG charts, inline CSS, no
  * script) for a set of run directories. Everything from data or configs is escaped: preact
  * escapes text and attributes; Markdown cells are backslash-escaped; chart text is escaped by
  * Vega's SVG renderer. The report is `experiment`'s (its claims, paper table and protocols)
@@ -513,13 +530,17 @@ export async function writeReport(
         .join(', '),
     ]),
   };
-  const markdown = reportMarkdown(page);
+  const chartFiles = chartFileNames(charts.map((c) => c.title));
+  const markdown = reportMarkdown(page, chartFiles);
   const html = reportHtml(page);
   mkdirSync(out, { recursive: true });
   const mdPath = join(out, 'report.md');
   const htmlPath = join(out, 'report.html');
   writeFileSync(mdPath, markdown);
   writeFileSync(htmlPath, html);
+  // Each chart also as its own SVG beside report.md, which shows them: a Markdown viewer
+  // (GitHub, an editor) draws no inline SVG, and docs can link the files.
+  for (const [i, c] of charts.entries()) writeFileSync(join(out, chartFiles[i]), c.svg);
   return {
     markdown,
     html,

@@ -7,8 +7,19 @@ function md(s: string): string {
 
 const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
 
-/** report.md: the same page as report.html, every cell backslash-escaped; charts named only. */
-export function reportMarkdown(p: ReportPage): string {
+/**
+ * report.md: the same page as report.html, every cell backslash-escaped; the charts as images of
+ * the SVG files `chartFiles` names (written beside it), or only named when none are given.
+ */
+export function reportMarkdown(p: ReportPage, chartFiles: string[] = []): string {
+  const charts =
+    chartFiles.length === p.charts.length && p.charts.length > 0
+      ? [
+          '## Charts',
+          '',
+          ...p.charts.flatMap((c, i) => [`![${md(c.title)}](${chartFiles[i]})`, '']),
+        ]
+      : [`Charts: ${p.charts.map((c) => md(c.title)).join('; ') || 'none'} (in report.html).`, ''];
   return [
     `# ${md(p.title)}`,
     '',
@@ -47,7 +58,6 @@ export function reportMarkdown(p: ReportPage): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...p.runs.map(row),
     '',
-    `Charts: ${p.charts.map((c) => md(c.title)).join('; ') || 'none'} (in report.html).`,
-    '',
+    ...charts,
   ].join('\n');
 }
