@@ -1,6 +1,7 @@
 import { type RawImage, rgbPipeline } from '@rectifier/data';
 import sharp, { type Sharp } from 'sharp';
 import { resampleWindow, sourceRange } from './bilinearUpscale';
+import { decodeJpegRegion } from './jpegRegion';
 import type { GeometryPlan } from './transforms';
 
 /**
@@ -16,11 +17,12 @@ const JS_RESAMPLE_MIN_SCALE = 1;
  * flip is moved before the resize and the post-resize crop mirrored to match "flip last".
  *
  * 'linear' enlargements (factor ≥ {@link JS_RESAMPLE_MIN_SCALE}) do not use sharp's `resize`:
- * libvips aligns pixel corners when enlarging (4–9 levels off PIL/torchvision). Instead sharp only decodes and extracts
- * the source rows/columns the output window needs — libvips then also stops decoding after the
- * window's last row — and {@link resampleWindow} computes that window with Pillow's own
- * fixed-point arithmetic: the pixels torchvision's `Resize` gives, bit for bit, and only the crop
- * is computed.
+ * libvips aligns pixel corners when enlarging (4–9 levels off PIL/torchvision). Instead only the
+ * source rows/columns the output window needs are decoded — synchronously by the libjpeg-turbo
+ * addon for JPEGs ({@link decodeJpegRegion}), else by sharp, where libvips stops decoding after
+ * the window's last row; both give the same pixels — and {@link resampleWindow} computes that
+ * window with Pillow's own fixed-point arithmetic: the pixels torchvision's `Resize` gives, bit
+ * for bit, and only the crop is computed.
  */
 export async function runGeometry(
   bytes: Buffer,
@@ -92,7 +94,10 @@ async function pixels(
 ): Promise<RawImage> {
   const window = jsWindow(p, srcWidth, srcHeight);
   if (window) {
-    return window.resample(await raw(rgbPipeline(bytes).extract(window.region)), float);
+    const src =
+      decodeJpegRegion(bytes, window.region) ??
+      (await raw(rgbPipeline(bytes).extract(window.region)));
+    return window.resample(src, float);
   }
   return raw(sharpGeometry(rgbPipeline(bytes), p));
 }
