@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The native addon built from native/src/jpegRegion.cc (its header states the contract). */
+/** The native addon built from native/src/ (jpegRegion.cc's header states the contract). */
 export interface JpegAddon {
   /** RGB pixels (HWC) of the rectangle; throws on anything libjpeg reports, warnings included. */
   decodeRegion(
@@ -13,6 +13,28 @@ export interface JpegAddon {
     width: number,
     height: number,
   ): Uint8Array;
+  /**
+   * Pillow's bilinear resampling of a decoded window into `out`, with the coefficients of
+   * `triangleCoefficients` (native/src/resample.cc lists the arguments): resampleWindow's bits.
+   */
+  resampleWindow(
+    src: Uint8Array,
+    srcWidth: number,
+    channels: number,
+    srcX: number,
+    srcY: number,
+    xFirst: Int32Array,
+    xCount: Int32Array,
+    xFixed: Int32Array,
+    xK: number,
+    yFirst: Int32Array,
+    yCount: Int32Array,
+    yFixed: Int32Array,
+    yK: number,
+    flip: boolean,
+    shift: Float64Array,
+    out: Uint8Array | Float32Array,
+  ): void;
   /** The version of the JS ↔ C++ contract the addon was built from. */
   contract: number;
   /** libjpeg-turbo's version it was compiled against, e.g. 2001005 for 2.1.5. */
@@ -20,7 +42,7 @@ export interface JpegAddon {
 }
 
 /** native/src/jpegRegion.cc's `kContract`: bumped whenever decodeRegion's contract changes. */
-const CONTRACT = 1;
+const CONTRACT = 2;
 const addonFile = join('native', 'build', 'Release', 'rectifier_jpeg.node');
 let loaded: JpegAddon | Error | undefined;
 

@@ -7,6 +7,7 @@
 //   Throws an Error carrying libjpeg's message on anything it reports, warnings included
 //   (corrupt or truncated data, CMYK/YCCK, an out-of-range rectangle): the JS side then decodes
 //   through sharp, which decides what such a file gives (pixels or an ImageDecodeError).
+//   resampleWindow(…): Pillow's bilinear resampling of a decoded window (resample.cc).
 //   contract: the number below; the JS side refuses an addon built from other sources.
 //
 // The pixels are the ones libvips' JPEG loader gives for the whole image (same IDCT, JDCT_ISLOW,
@@ -21,9 +22,11 @@
 
 #include <jpeglib.h>
 
+#include "resample.h"
+
 namespace {
 
-constexpr int kContract = 1;
+constexpr int kContract = 2;
 
 struct ErrorManager {
   jpeg_error_mgr pub;
@@ -137,6 +140,7 @@ Napi::Value DecodeRegion(const Napi::CallbackInfo &info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeRegion", Napi::Function::New(env, DecodeRegion));
+  exports.Set("resampleWindow", Napi::Function::New(env, ResampleWindow));
   exports.Set("contract", Napi::Number::New(env, kContract));
   exports.Set("libjpegTurbo", Napi::Number::New(env, LIBJPEG_TURBO_VERSION_NUMBER));
   return exports;
