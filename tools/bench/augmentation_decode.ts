@@ -2,17 +2,18 @@
  * Benchmark: the JPEG decode of @rectifier/augmentation's pipelines, sharp (`rgbPipeline(bytes)
  * .extract(region).raw()`) vs the libjpeg-turbo region decoder (`decodeJpegRegion`), on the
  * JPEGs of tools/bench/augmentation.ts; then that bench's one-worker pipeline (scale jitter
- * [256, 512], random 224 crop, flip, PCA colour), in this thread, with the decoder on and off.
+ * [256, 512], random 224 crop, flip, PCA colour) with the addon and without it (RECTIFIER_JPEG=0:
+ * sharp decodes, the resampler runs in JS), each in a child process, alternating.
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/augmentation_decode.ts [--images 200]
  *
  * One image at a time, `sharp.concurrency(1)`, libvips' cache off. Decode regions: the source
  * window a random 224 crop of an enlargement to shorter side 400 reads (the JS-resampled path),
  * and the whole image. The two sides alternate 5 times; best and median are printed (the
- * machine is shared). "Off" makes the decoder's call fail, so the pipeline takes its fallback,
- * the sharp path a machine without the addon takes.
+ * machine is shared).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -28,13 +29,45 @@ import { loadJpegAddon } from '../../packages/augmentation/src/jpegAddon';
 import { decodeJpegRegion } from '../../packages/augmentation/src/jpegRegion';
 import { makeBenchJpegs } from './benchJpegs';
 
-const i = process.argv.indexOf('--images');
-const N = i >= 0 ? Number(process.argv[i + 1]) : 200;
+const arg = (name: string) => {
+  const k = process.argv.indexOf(`--${name}`);
+  return k >= 0 ? process.argv[k + 1] : undefined;
+};
+const N = Number(arg('images') ?? 200);
 const REPEAT = 5;
-const addon = loadJpegAddon();
-if (addon instanceof Error) throw addon;
 sharp.cache(false);
 sharp.concurrency(1);
+
+const pipeline = compose(
+  scaleJitter({ min: 256, max: 512 }),
+  randomCrop(224),
+  horizontalFlip(0.5),
+  pcaLighting({
+    eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
+    eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
+    std: 0.1,
+  }),
+);
+
+/** Child process: the pipeline over the JPEGs in `dir`, once to warm up, then timed (ms/image). */
+async function pipelineChild(dir: string): Promise<void> {
+  const files = readdirSync(dir).map((f) => readFileSync(join(dir, f)));
+  const pass = async () => {
+    const t0 = performance.now();
+    for (let k = 0; k < files.length; k++) await pipeline.apply(files[k], createRng(1, 0, k));
+    return (performance.now() - t0) / files.length;
+  };
+  await pass();
+  console.log(JSON.stringify({ ms: await pass() }));
+}
+
+const child = arg('pipeline-child');
+if (child) {
+  await pipelineChild(child);
+  process.exit(0);
+}
+const addon = loadJpegAddon();
+if (addon instanceof Error) throw addon;
 
 type Region = { left: number; top: number; width: number; height: number };
 const best = (xs: number[]) => Math.min(...xs);
@@ -93,27 +126,24 @@ try {
     report(name, await alternate(files, viaSharp, viaAddon), 'sharp', 'addon');
   }
 
-  const pipeline = compose(
-    scaleJitter({ min: 256, max: 512 }),
-    randomCrop(224),
-    horizontalFlip(0.5),
-    pcaLighting({
-      eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
-      eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
-      std: 0.1,
-    }),
-  );
-  const decode = addon.decodeRegion;
-  const run = (on: boolean) => (b: Buffer, k: number) => {
-    addon.decodeRegion = on
-      ? decode
-      : () => {
-          throw new Error('off');
-        };
-    return pipeline.apply(b, createRng(1, 0, k));
+  // The pipeline with the addon and without (a fresh process each: the addon loads once).
+  const runChild = (jpeg: string | undefined) => {
+    const env = { ...process.env, RECTIFIER_JPEG: jpeg };
+    if (jpeg === undefined) delete env.RECTIFIER_JPEG;
+    const out = execFileSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1], '--pipeline-child', dir],
+      { env },
+    );
+    return JSON.parse(out.toString().trim().split('\n').pop() as string).ms as number;
   };
-  report('pipeline, 1 worker', await alternate(files, run(false), run(true)), 'off', 'on');
-  addon.decodeRegion = decode;
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let r = 0; r < REPEAT; r++) {
+    off.push(runChild('0'));
+    on.push(runChild(undefined));
+  }
+  report('pipeline, 1 worker', [off, on], 'no addon', 'addon');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
