@@ -48,7 +48,10 @@ let loaded: JpegAddon | Error | undefined;
 
 /** This module's own path in both the ESM and the CommonJS build (and as TypeScript source). */
 function here(): string {
-  return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  // ESM first: a worker started with `eval: true` (the pool's, from TypeScript sources) has a
+  // global __filename of '[worker eval]'. The CJS build has no import.meta.url.
+  const url = import.meta.url;
+  return url ? fileURLToPath(url) : __filename;
 }
 
 /**

@@ -8,6 +8,7 @@ import { compose } from './compose';
 import { loadJpegAddon } from './jpegAddon';
 import { decodeJpegRegion } from './jpegRegion';
 import { randomCrop, resizeShorter } from './transforms';
+import { startWorker } from './workerPool';
 
 const PHOTOS = join(import.meta.dirname, 'fixtures', 'photos');
 const photo = (f: string) => readFileSync(join(PHOTOS, f));
@@ -90,6 +91,20 @@ describe.runIf(addonTests)('decodeJpegRegion (libjpeg-turbo addon)', () => {
         const same = Buffer.compare(Buffer.from(got?.data ?? []), want) === 0;
         expect(same, `${name} ${JSON.stringify(r)}`).toBe(true);
       }
+    }
+  });
+
+  it('loads in the worker pool’s threads too (started from TypeScript sources, as here)', async () => {
+    const entry = new URL('./testing/jpegAddonProbe.ts', import.meta.url);
+    const worker = startWorker(entry, 'ts', import.meta.url);
+    try {
+      const said = await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(said).toBe('loaded');
+    } finally {
+      await worker.terminate();
     }
   });
 

@@ -109,7 +109,7 @@ export function createWorkerPool(options: { workers?: number } = {}): WorkerPool
  * Compiled builds load the worker file directly. From TypeScript sources (tests, benchmarks run
  * with the `@rectifier/source` condition) a small bootstrap registers `tsx` in the worker first.
  */
-function startWorker(entry: URL, ext: string, self: string): Worker {
+export function startWorker(entry: URL, ext: string, self: string): Worker {
   if (ext !== 'ts') return new Worker(entry);
   // tsx's ESM API (the `import` target of its `./esm/api` export, next to the `require` one)
   const api = createRequire(self)
