@@ -20,7 +20,7 @@
  * written to a temp dir; nothing is committed.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -33,6 +33,7 @@ import {
 } from '@rectifier/augmentation';
 import { createRng } from '@rectifier/data';
 import sharp from 'sharp';
+import { makeBenchJpegs } from './benchJpegs';
 
 const PY = '/usr/bin/python3';
 const arg = (name: string, def: number) => {
@@ -41,56 +42,6 @@ const arg = (name: string, def: number) => {
 };
 const N = arg('images', 300);
 const CORES = cpus().length;
-
-async function makeJpegs(dir: string): Promise<string[]> {
-  const skimage = execFileSync(PY, [
-    '-c',
-    'import skimage, os; print(os.path.dirname(skimage.__file__))',
-  ])
-    .toString()
-    .trim();
-  const data = join(skimage, 'data');
-  const sources = [
-    'astronaut.png',
-    'chelsea.png',
-    'coffee.png',
-    'motorcycle_left.png',
-    'hubble_deep_field.jpg',
-    'rocket.jpg',
-    'immunohistochemistry.png',
-    'ihc.png',
-    'brick.png',
-    'grass.png',
-    'gravel.png',
-  ]
-    .filter((f) => readdirSync(data).includes(f))
-    .map((f) => join(data, f));
-  const rng = createRng(2015);
-  const files: string[] = [];
-  for (let i = 0; i < N; i++) {
-    const src = sharp(sources[i % sources.length]).removeAlpha();
-    const m = await sharp(sources[i % sources.length]).metadata();
-    const portrait = rng.next() < 0.25;
-    const long = rng.int(450, 500);
-    const short = rng.int(333, 375);
-    const [w, h] = portrait ? [short, long] : [long, short];
-    // a random window of the source with the target aspect, then resize to w×h
-    const scale =
-      Math.min((m.width as number) / w, (m.height as number) / h) * (0.6 + 0.4 * rng.next());
-    const cw = Math.max(1, Math.floor(w * scale));
-    const ch = Math.max(1, Math.floor(h * scale));
-    const left = rng.int(0, (m.width as number) - cw);
-    const top = rng.int(0, (m.height as number) - ch);
-    const path = join(dir, `img_${String(i).padStart(4, '0')}.jpg`);
-    await src
-      .extract({ left, top, width: cw, height: ch })
-      .resize(w, h)
-      .jpeg({ quality: 90 })
-      .toFile(path);
-    files.push(path);
-  }
-  return files;
-}
 
 // fb.resnet.torch's ImageNet PCA (pixels in [0, 1]) scaled to 0..255 pixels.
 const pca = pcaLighting({
@@ -140,7 +91,7 @@ function pin(cpus: string): void {
 
 const dir = mkdtempSync(join(tmpdir(), 'rectifier-bench-aug-'));
 try {
-  const files = await makeJpegs(dir);
+  const files = await makeBenchJpegs(dir, N);
   console.log(
     `${files.length} JPEGs (~500x375, q90) in ${dir}; ${CORES} cores (shared machine: timings are noisy)`,
   );

@@ -5,8 +5,9 @@
  *
  *   - contents: only package.json, README.md, LICENSE, CHANGELOG.md, dist/ and the sources that
  *     the `@rectifier/source` export condition and the source maps name (src/**.ts without tests,
- *     fixtures or test helpers), plus the oneDNN (backend) and Open MPI (trainer) addon sources
- *     (native/: their install steps compile them on the user's machine) — anything else fails. LICENSE and CHANGELOG.md are listed when missing (they arrive with the licence
+ *     fixtures or test helpers), plus the oneDNN (backend), libjpeg-turbo (augmentation) and Open
+ *     MPI (trainer) addon sources (native/: their install steps compile them on the user's
+ *     machine) — anything else fails. LICENSE and CHANGELOG.md are listed when missing (they arrive with the licence
  *     files and the first `changeset version`); `--require-license-changelog` makes a missing
  *     one a failure too.
  *   - publint (strict): exports/main/module/types point at files in the tarball, formats match.
@@ -41,7 +42,8 @@ const allowedFile = new Set([
   'bin/rectifier.js',
 ]);
 // The addons' sources, compiled by each package's install step: backend's oneDNN kernels (one file
-// per kernel family under native/src) and trainer's MPI binding, with the shared build helper.
+// per kernel family under native/src), augmentation's JPEG decoder and resampler (native/src) and
+// trainer's MPI binding, with the shared build helper.
 const nativeSource =
   /^native\/(binding\.gyp|build\.mjs|addonBuild\.mjs|src\/\w+\.(cc|h)|mpi\/(binding\.gyp|mpi\.c|build\.mjs))$/;
 const allowed = (path) =>

@@ -24,8 +24,8 @@ export interface Pipeline {
   /**
    * Pixels already decoded (uint8 HWC, 1 grey or 3 RGB channels, e.g. an IDX data set's) → the
    * image `apply` gives for them encoded losslessly (PNG), bit for bit and with the same draws
-   * from `rng`, without the codec: crops, flips and 'linear' enlargements run on the calling
-   * thread in JS, other resizes in sharp. Not for ten-crop.
+   * from `rng`, without the codec: crops, flips and 'linear' resizes down to ½ run on the calling
+   * thread (in C with the libjpeg-turbo addon, else JS), other resizes in sharp. Not for ten-crop.
    */
   applyPixels(image: RawImage<Uint8Array>, rng: Rng): Promise<RawImage<Float32Array>>;
   /** The same as `apply`, typed for `createImageLoader({ transform })` of @rectifier/data. */

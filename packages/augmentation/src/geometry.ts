@@ -1,26 +1,32 @@
 import { type RawImage, rgbPipeline } from '@rectifier/data';
 import sharp, { type Sharp } from 'sharp';
 import { resampleWindow, sourceRange } from './bilinearUpscale';
+import { decodeJpegRegion } from './jpegRegion';
 import type { GeometryPlan } from './transforms';
 
 /**
- * Smallest 'linear' scale factor resampled in JS: enlargements only. `resampleWindow` is exact
- * for reductions too, but libvips' reduce (C, whole pipeline on a libuv thread) was measured
- * faster for them here (2.8–3.6 vs 3.7–4.4 ms/image end to end on ~500×375 JPEGs) and
- * keeps the calling thread free; its parity, mean 0.24 levels / max 6, is within tolerance.
+ * Smallest 'linear' scale factor resampled by {@link resampleWindow} (Pillow's arithmetic, so
+ * torchvision's pixels bit for bit) instead of libvips' reduce (mean 0.24 / max 6 levels off).
+ * Reductions down to ½ come here since the libjpeg-turbo addon decodes the window and resamples
+ * it in C: resize to shorter side 256/300 + crop 224 took 1.8–2.1 ms/image vs 4.1–4.2 in libvips
+ * (~500×375 JPEGs, best of 3, 2026-12-06). Without the addon (sharp decode + JS) it is 5.3–6.0 vs
+ * 3.4–4.1: the price of the same pixels on every machine. Larger reductions stay in libvips,
+ * which shrinks a JPEG on load instead of decoding a window twice the output's size or more.
  */
-const JS_RESAMPLE_MIN_SCALE = 1;
+const JS_RESAMPLE_MIN_SCALE = 0.5;
 
 /**
  * One sharp pipeline per image. sharp's fixed order is extract → flop → resize → extract, so the
  * flip is moved before the resize and the post-resize crop mirrored to match "flip last".
  *
- * 'linear' enlargements (factor ≥ {@link JS_RESAMPLE_MIN_SCALE}) do not use sharp's `resize`:
- * libvips aligns pixel corners when enlarging (4–9 levels off PIL/torchvision). Instead sharp only decodes and extracts
- * the source rows/columns the output window needs — libvips then also stops decoding after the
- * window's last row — and {@link resampleWindow} computes that window with Pillow's own
- * fixed-point arithmetic: the pixels torchvision's `Resize` gives, bit for bit, and only the crop
- * is computed.
+ * 'linear' resizes by a factor ≥ {@link JS_RESAMPLE_MIN_SCALE} do not use sharp's `resize`:
+ * libvips aligns pixel corners when enlarging (4–9 levels off PIL/torchvision) and places its
+ * reduction taps slightly differently. Instead only the
+ * source rows/columns the output window needs are decoded — synchronously by the libjpeg-turbo
+ * addon for JPEGs ({@link decodeJpegRegion}), else by sharp, where libvips stops decoding after
+ * the window's last row; both give the same pixels — and {@link resampleWindow} computes that
+ * window with Pillow's own fixed-point arithmetic: the pixels torchvision's `Resize` gives, bit
+ * for bit, and only the crop is computed.
  */
 export async function runGeometry(
   bytes: Buffer,
@@ -38,7 +44,7 @@ export async function runGeometry(
 /**
  * The plan applied to pixels already decoded (uint8 HWC, grey or RGB, e.g. an IDX data set's):
  * the same output as {@link runGeometry} on the image encoded losslessly, without a codec. Crops,
- * flips and 'linear' enlargements run here in JS with no sharp call (a 28×28 Fashion-MNIST image
+ * flips and 'linear' resizes down to ½ run here with no sharp call (a 28×28 Fashion-MNIST image
  * is ~0.5 ms of fixed sharp overhead per call, 3× its JS work); other resizes go through sharp
  * from the raw pixels.
  */
@@ -92,7 +98,10 @@ async function pixels(
 ): Promise<RawImage> {
   const window = jsWindow(p, srcWidth, srcHeight);
   if (window) {
-    return window.resample(await raw(rgbPipeline(bytes).extract(window.region)), float);
+    const src =
+      decodeJpegRegion(bytes, window.region) ??
+      (await raw(rgbPipeline(bytes).extract(window.region)));
+    return window.resample(src, float);
   }
   return raw(sharpGeometry(rgbPipeline(bytes), p));
 }
@@ -100,8 +109,8 @@ async function pixels(
 type Region = { left: number; top: number; width: number; height: number };
 
 /**
- * For a 'linear' enlargement: the source region the output window reads and the JS resampler
- * over it; undefined for every other plan.
+ * For a 'linear' resize by a factor ≥ {@link JS_RESAMPLE_MIN_SCALE}: the source region the
+ * output window reads and the resampler over it; undefined for every other plan.
  */
 function jsWindow(p: GeometryPlan, srcWidth: number, srcHeight: number) {
   if (!p.resize) return undefined;

@@ -1,8 +1,8 @@
 /**
- * worker_threads entry of {@link createWorkerPool}: runs the pixel work of one image — the sharp
- * decode/extract pipeline, the JS resampler and the uint8 → float32 conversion with the fused
- * per-channel shift — for plans made (and random numbers drawn) on the calling thread, and
- * transfers the float32 pixels back. Keeping the draws on the caller is what makes the output
+ * worker_threads entry of {@link createWorkerPool}: runs the pixel work of one image — the decode
+ * (libjpeg-turbo addon, synchronously in this thread, or sharp), the JS resampler and the
+ * uint8 → float32 conversion with the fused per-channel shift — for plans made (and random
+ * numbers drawn) on the calling thread, and transfers the float32 pixels back. Keeping the draws on the caller is what makes the output
  * independent of the number of workers.
  */
 import { parentPort } from 'node:worker_threads';

@@ -31,8 +31,9 @@ function here(): string {
 
 /**
  * Starts `workers` worker threads (default: the number of cores) that run the per-image pixel
- * work — sharp decode/extract, the JS resampler, float conversion — so the JavaScript part scales
- * with cores instead of queueing on the calling thread. Plans and random draws stay on the
+ * work — the decode (synchronous with the optional libjpeg-turbo addon, else sharp), the JS
+ * resampler, float conversion — so it scales with cores instead of queueing on the calling
+ * thread. Plans and random draws stay on the
  * caller, so results are identical for any pool size (or none). Call `close()` when done.
  *
  * From TypeScript sources (the `@rectifier/source` condition) the workers load the `.ts` entry
@@ -108,7 +109,7 @@ export function createWorkerPool(options: { workers?: number } = {}): WorkerPool
  * Compiled builds load the worker file directly. From TypeScript sources (tests, benchmarks run
  * with the `@rectifier/source` condition) a small bootstrap registers `tsx` in the worker first.
  */
-function startWorker(entry: URL, ext: string, self: string): Worker {
+export function startWorker(entry: URL, ext: string, self: string): Worker {
   if (ext !== 'ts') return new Worker(entry);
   // tsx's ESM API (the `import` target of its `./esm/api` export, next to the `require` one)
   const api = createRequire(self)
