@@ -178,7 +178,11 @@ describe.runIf(mpiTests)('mpi engine', () => {
     const text = `${err.stdout}${err.stderr}`;
     expect(text).toMatch(/MPI rank 0: a collective did not complete within 4000 ms/);
     expect(text).toMatch(/step 3/);
-    expect(text).toMatch(/MPI_ABORT/);
+    // mpirun's "MPI_ABORT was invoked" notice is Open MPI's help text, which mpirun can fail to
+    // print on a loaded machine ("ORTE_ERROR_LOG: Data unpack would read past end of buffer in
+    // file …/show_help.c", seen in CI): either shows that mpirun handled the abort. That the job
+    // ended is what the time bound and the process list below check.
+    expect(text).toMatch(/MPI_ABORT|show_help\.c/);
     // 4 s timeout + abort; far below mpirun()'s own 180 s limit.
     expect(performance.now() - t0).toBeLessThan(60_000);
     expect(existsSync(join(runDir, 'checkpoints', 'step-00000002.ckpt'))).toBe(true);
