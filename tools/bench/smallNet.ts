@@ -1,4 +1,4 @@
-import { preluOp } from '@rectifier/activations';
+import { preluOp, reluOp } from '@rectifier/activations';
 import { spp as sppLayer } from '@rectifier/architectures';
 import * as tf from '@tensorflow/tfjs';
 
@@ -73,30 +73,22 @@ export function buildSmallNet(config: SmallNetConfig) {
     dense(config.fc, config.classes, 0.001),
   ];
 
-  const act = (x: tf.Tensor4D, layer: Conv) =>
-    layer.alpha
-      ? preluOp(
-          // As the architectures' layers: bias fused into the conv, except at the stem, whose
-          // fused form would also compute the image's gradient (tfjs's fused conv does).
-          layer === convs[0]
-            ? tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, layer.pad).add(layer.b)
-            : tf.fused.conv2d({
-                x,
-                filter: layer.w as tf.Tensor4D,
-                bias: layer.b,
-                strides: layer.stride,
-                pad: layer.pad,
-              }),
-          layer.alpha,
-        )
-      : tf.fused.conv2d({
-          x,
-          filter: layer.w as tf.Tensor4D,
-          bias: layer.b,
-          strides: layer.stride,
-          pad: layer.pad,
-          activation: 'relu',
-        });
+  // As the architectures' layers: bias fused into the conv, except at the stem, whose fused
+  // form would also compute the image's gradient (tfjs's fused conv does); then the
+  // activation as @rectifier/activations' op (one kernel for its gradient).
+  const act = (x: tf.Tensor4D, layer: Conv) => {
+    const y =
+      layer === convs[0]
+        ? tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, layer.pad).add(layer.b)
+        : tf.fused.conv2d({
+            x,
+            filter: layer.w as tf.Tensor4D,
+            bias: layer.b,
+            strides: layer.stride,
+            pad: layer.pad,
+          });
+    return (layer.alpha ? preluOp(y, layer.alpha) : reluOp(y)) as tf.Tensor4D;
+  };
 
   function logits(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
     let h = act(x, convs[0]);
@@ -106,7 +98,7 @@ export function buildSmallNet(config: SmallNetConfig) {
     for (let i = 5; i <= 10; i++) h = act(h, convs[i]);
     let f: tf.Tensor2D = spp(h);
     for (let i = 0; i < 2; i++) {
-      f = tf.fused.matMul({ a: f, b: fcs[i].w as tf.Tensor2D, bias: fcs[i].b, activation: 'relu' });
+      f = reluOp(tf.fused.matMul({ a: f, b: fcs[i].w as tf.Tensor2D, bias: fcs[i].b }));
       if (training) f = tf.dropout(f, 0.5);
     }
     return tf.fused.matMul({ a: f, b: fcs[2].w as tf.Tensor2D, bias: fcs[2].b });

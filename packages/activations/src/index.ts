@@ -11,3 +11,4 @@ export { PReLU, prelu } from './prelu';
 export { preluOp } from './preluOp';
 export type { ReLUArgs } from './relu';
 export { ReLU, relu } from './relu';
+export { leakyReluOp, reluOp } from './reluOp';

@@ -1,6 +1,7 @@
 import { defaultLayerName, received, tfjsLayerKeys } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import { ActivationArgumentError, checkOptionKeys } from './errors';
+import { leakyReluOp } from './reluOp';
 
 /** Arguments of the fixed-slope `LeakyReLU` layer. */
 export interface LeakyReLUArgs {
@@ -12,7 +13,8 @@ export interface LeakyReLUArgs {
 const defaultAlpha = 0.01; // original LReLU (Sec. 2.1: "a_i … fixed to a small value (0.01)")
 
 /**
- * Leaky ReLU with a fixed slope: f(y) = max(0, y) + a·min(0, y), `a` not learned.
+ * Leaky ReLU with a fixed slope: f(y) = max(0, y) + a·min(0, y), `a` not learned; its gradient
+ * one kernel ({@link leakyReluOp}).
  * Serialized as `RectifierLeakyReLU` (tfjs's built-in is `LeakyReLU`).
  */
 export class LeakyReLU extends tf.layers.Layer {
@@ -33,7 +35,7 @@ export class LeakyReLU extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => tf.leakyRelu(Array.isArray(inputs) ? inputs[0] : inputs, this.alpha));
+    return tf.tidy(() => leakyReluOp(Array.isArray(inputs) ? inputs[0] : inputs, this.alpha));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

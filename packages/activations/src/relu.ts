@@ -1,6 +1,7 @@
 import { defaultLayerName, tfjsLayerKeys } from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkOptionKeys } from './errors';
+import { reluOp } from './reluOp';
 
 /** Arguments of the `ReLU` layer. */
 export interface ReLUArgs {
@@ -8,7 +9,7 @@ export interface ReLUArgs {
 }
 
 /**
- * f(y) = max(0, y). Serialized as `RectifierReLU` (tfjs's built-in is `ReLU`), so the three
+ * f(y) = max(0, y), its gradient one kernel ({@link reluOp}). Serialized as `RectifierReLU` (tfjs's built-in is `ReLU`), so the three
  * activations of this package load back as themselves.
  */
 export class ReLU extends tf.layers.Layer {
@@ -21,7 +22,7 @@ export class ReLU extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => tf.relu(Array.isArray(inputs) ? inputs[0] : inputs));
+    return tf.tidy(() => reluOp(Array.isArray(inputs) ? inputs[0] : inputs));
   }
 }
 

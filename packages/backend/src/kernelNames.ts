@@ -12,6 +12,18 @@
 export const PreluGrad = 'RectifierPreluGrad';
 
 /**
+ * The gradient of ReLU (`alpha` 0) and of leaky ReLU in one kernel. Inputs `dy` and `x` (the
+ * op's input, same shape); attrs {@link ReluGradAttrs}; output dx = dy·step(x, alpha) — the
+ * product tfjs's own ReLU gradient forms from a `Step` and a `Multiply`, the same bits.
+ */
+export const ReluGrad = 'RectifierReluGrad';
+
+/** Attributes of `ReluGrad`: the negative slope (0 for ReLU). */
+export interface ReluGradAttrs {
+  alpha: number;
+}
+
+/**
  * One parameter's update of Caffe's momentum SGD. Inputs `w`, `g`, `v`; attrs `learningRate`
  * (ε·lr_mult), `weightDecay` (λ·decay_mult), `momentum` (μ); outputs `[w', v']` with
  * v' = μ·v − ε·(g + λ·w), w' = w + v'.

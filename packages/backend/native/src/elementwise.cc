@@ -1,9 +1,11 @@
-// Elementwise kernels over big tensors: broadcasting add/subtract/multiply (oneDNN binary),
-// relu (oneDNN eltwise) and step (a plain loop: oneDNN has no such eltwise), threaded and
-// AVX-512 where wasm runs one 128-bit lane.
+// Elementwise kernels over big tensors, threaded: broadcasting add/subtract/multiply (oneDNN
+// binary) and relu / leaky relu (oneDNN eltwise, AVX-512 where wasm runs one 128-bit lane);
+// step and the relu gradient as plain loops, since oneDNN's eltwise has no tfjs NaN rule.
 #include <omp.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "common.h"
 
@@ -46,15 +48,15 @@ Napi::Value BinaryCall(const Napi::CallbackInfo &info) {
 
 namespace R = layout::Relu;
 
-// y = max(x, 0) over `size` floats.
+// y = x > 0 ? x : alpha·x over `size` floats: ReLU (alpha 0) and leaky ReLU.
 struct Relu : Entry {
   dnnl::eltwise_forward primitive;
   memory::desc md;
-  explicit Relu(const std::vector<int64_t> &s) {
-    md = memory::desc({s[0]}, dt::f32, tag::a);
+  Relu(int64_t size, float alpha) {
+    md = memory::desc({size}, dt::f32, tag::a);
     auto pd = dnnl::eltwise_forward::primitive_desc(
         dnnl::eltwise_forward::desc(prop_kind::forward_inference, algorithm::eltwise_relu, md,
-                                    0.f),
+                                    alpha),
         cpu());
     primitive = dnnl::eltwise_forward(pd);
     impl = pd.impl_info_str();
@@ -63,11 +65,20 @@ struct Relu : Entry {
 
 Napi::Value ReluCall(const Napi::CallbackInfo &info) {
   Call call(info, R::count);
-  auto &e = call.entry<Relu>('r', R::size);
+  const auto size = static_cast<int64_t>(call[R::size]);
+  const float alpha = static_cast<float>(call[R::alpha]);
+  // The slope is part of the primitive: its float bits join the cache key.
+  uint32_t bits;
+  std::memcpy(&bits, &alpha, sizeof bits);
+  auto &e = cached<Relu>('r', {size, static_cast<int64_t>(bits)},
+                         [&] { return std::make_unique<Relu>(size, alpha); });
   run(e.primitive, {{DNNL_ARG_SRC, call.tensor(e.md, R::x, "x")},
                     {DNNL_ARG_DST, call.tensor(e.md, R::y, "y")}});
   return info.Env().Undefined();
 }
+
+// tfjs's Step: x > 0 ? 1 : alpha, NaN stays NaN.
+inline float step(float x, float alpha) { return x > 0.f ? 1.f : (std::isnan(x) ? x : alpha); }
 
 namespace S = layout::Step;
 
@@ -78,7 +89,23 @@ Napi::Value StepCall(const Napi::CallbackInfo &info) {
   float *y = call.at(S::y, n, "y");
   const float alpha = static_cast<float>(call[S::alpha]);
 #pragma omp parallel for schedule(static) if (n >= minThreaded)
-  for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.f ? 1.f : (std::isnan(x[i]) ? x[i] : alpha);
+  for (int64_t i = 0; i < n; i++) y[i] = step(x[i], alpha);
+  return info.Env().Undefined();
+}
+
+namespace G = layout::ReluGrad;
+
+// dx = dy·step(x, alpha): the product tfjs's ReLU gradient forms from a Step and a Multiply
+// (the same bits), in one pass that reads two maps and writes one instead of three and two.
+Napi::Value ReluGradCall(const Napi::CallbackInfo &info) {
+  Call call(info, G::count);
+  const auto n = static_cast<int64_t>(call[G::size]);
+  const float *dy = call.at(G::dy, n, "dy");
+  const float *x = call.at(G::x, n, "x");
+  float *dx = call.at(G::dx, n, "dx");
+  const float alpha = static_cast<float>(call[G::alpha]);
+#pragma omp parallel for schedule(static) if (n >= minThreaded)
+  for (int64_t i = 0; i < n; i++) dx[i] = dy[i] * step(x[i], alpha);
   return info.Env().Undefined();
 }
 
@@ -88,6 +115,7 @@ void exportElementwise(Napi::Env env, Napi::Object exports) {
   exportKernel(env, exports, "binary", BinaryCall);
   exportKernel(env, exports, "relu", ReluCall);
   exportKernel(env, exports, "step", StepCall);
+  exportKernel(env, exports, "reluGrad", ReluGradCall);
 }
 
 }  // namespace rectifier

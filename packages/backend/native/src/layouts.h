@@ -32,10 +32,14 @@
 // c = a ∘ b; followed by `rank` dims of the output, then `rank` dims of b (1 where broadcast).
 #define RECTIFIER_BINARY(X) X(a) X(b) X(c) X(algorithm) X(rank)
 
-#define RECTIFIER_RELU(X) X(x) X(y) X(size)
+// y = x > 0 ? x : alpha·x: ReLU (alpha 0) and leaky ReLU.
+#define RECTIFIER_RELU(X) X(x) X(y) X(size) X(alpha)
 
 // y = x > 0 ? 1 : alpha (NaN stays NaN), tfjs's Step: the relu gradient's mask.
 #define RECTIFIER_STEP(X) X(x) X(y) X(size) X(alpha)
+
+// dx = dy·step(x, alpha) in one pass: the gradient of ReLU (alpha 0) and leaky ReLU.
+#define RECTIFIER_RELU_GRAD(X) X(dy) X(x) X(dx) X(size) X(alpha)
 
 // PReLU over x seen as [rows, channels] (channels last); `channels` 1 for a shared slope.
 #define RECTIFIER_PRELU(X) X(x) X(alpha) X(y) X(rows) X(channels) X(sharedSlope)
@@ -63,6 +67,7 @@
   L(Binary, binary, RECTIFIER_BINARY)                            \
   L(Relu, relu, RECTIFIER_RELU)                                  \
   L(Step, step, RECTIFIER_STEP)                                  \
+  L(ReluGrad, reluGrad, RECTIFIER_RELU_GRAD)                     \
   L(Prelu, prelu, RECTIFIER_PRELU)                               \
   L(PreluGrad, preluGrad, RECTIFIER_PRELU_GRAD)                  \
   L(SgdUpdate, sgdUpdate, RECTIFIER_SGD_UPDATE)                  \

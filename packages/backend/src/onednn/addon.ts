@@ -31,6 +31,7 @@ export interface OneDnnAddon {
   binary(heap: ArrayBuffer, params: Float64Array): void;
   relu(heap: ArrayBuffer, params: Float64Array): void;
   step(heap: ArrayBuffer, params: Float64Array): void;
+  reluGrad(heap: ArrayBuffer, params: Float64Array): void;
   prelu(heap: ArrayBuffer, params: Float64Array): void;
   preluGrad(heap: ArrayBuffer, params: Float64Array): void;
   sgdUpdate(heap: ArrayBuffer, params: Float64Array): void;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ReluGradAttrs } from '../kernelNames';
 import {
   callAddon,
   floats,
@@ -43,13 +44,13 @@ export const sub = binary(1);
 export const multiply = binary(2);
 
 /** One output shaped like x from a unary addon kernel, for maps of ≥ 64 K elements. */
-function unary(kernel: 'relu' | 'step', x: tf.TensorInfo, values: { alpha?: number }) {
+function unary(kernel: 'relu' | 'step', x: tf.TensorInfo, alpha: number) {
   return (addon: Parameters<OneDnnKernel>[0], backend: HeapBackend) => {
     if (!floats(x) || size(x.shape) < minElementwise) return undefined;
     const [y] = callAddon(addon, backend, kernel, {
       inputs: { x },
       outputs: { y: x.shape },
-      values: { ...values, size: size(x.shape) },
+      values: { alpha, size: size(x.shape) },
     });
     return y;
   };
@@ -57,7 +58,13 @@ function unary(kernel: 'relu' | 'step', x: tf.TensorInfo, values: { alpha?: numb
 
 /** y = max(x, 0) on oneDNN's eltwise primitive (threaded, AVX-512). */
 export const relu: OneDnnKernel = (addon, { inputs, backend }) =>
-  unary('relu', (inputs as { x: tf.TensorInfo }).x, {})(addon, backend as HeapBackend);
+  unary('relu', (inputs as { x: tf.TensorInfo }).x, 0)(addon, backend as HeapBackend);
+
+/** y = x > 0 ? x : alpha·x, the same primitive with the slope. */
+export const leakyRelu: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
+  const { alpha } = attrs as unknown as tf.LeakyReluAttrs;
+  return unary('relu', (inputs as { x: tf.TensorInfo }).x, alpha)(addon, backend as HeapBackend);
+};
 
 /**
  * y = x > 0 ? 1 : alpha (NaN stays NaN): the mask of the relu gradient (tfjs's fused conv and
@@ -65,8 +72,23 @@ export const relu: OneDnnKernel = (addon, { inputs, backend }) =>
  */
 export const step: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
   const { alpha } = attrs as unknown as tf.StepAttrs;
-  return unary('step', (inputs as { x: tf.TensorInfo }).x, { alpha })(
-    addon,
-    backend as HeapBackend,
-  );
+  return unary('step', (inputs as { x: tf.TensorInfo }).x, alpha)(addon, backend as HeapBackend);
 };
+
+/** dx = dy·step(x, alpha) in one threaded pass (kernelNames' `ReluGrad`). */
+export const reluGrad: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
+  const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+  const { alpha } = attrs as unknown as ReluGradAttrs;
+  if (!floats(dy, x) || size(x.shape) < minElementwise || !sameShape(dy.shape, x.shape)) {
+    return undefined;
+  }
+  const [dx] = callAddon(addon, backend as HeapBackend, 'reluGrad', {
+    inputs: { dy, x },
+    outputs: { dx: x.shape },
+    values: { alpha, size: size(x.shape) },
+  });
+  return dx;
+};
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);

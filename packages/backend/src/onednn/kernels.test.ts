@@ -1,6 +1,7 @@
 import { maxRelativeError, normalArray, onBackend } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test, vi } from 'vitest';
+import { ReluGrad } from '../kernelNames';
 import { gradients, grid, gridData } from '../testing/convGrid';
 import { oneDnnTests, useOneDnnAddon } from '../testing/oneDnnTests';
 import { filterGradient, inputGradient } from '../testing/reference';
@@ -246,6 +247,34 @@ describe.runIf(oneDnnTests)('oneDNN elementwise ops over activation maps', () =>
       const engine = await onBackend('wasm', () =>
         tf.tidy(() => tf.step(x([Number.NaN]), alpha).dataSync()),
       );
+      expect(engine.at(-1)).toBeNaN();
+    },
+  );
+
+  test('leaky relu (the relu primitive with a slope)', async () => {
+    await compare(() => tf.leakyRelu(values(map, 27), 0.25).dataSync() as Float32Array, ['relu']);
+  });
+
+  test.each([0, 0.25])(
+    'relu gradient in one pass, alpha %s: tfjs’s dy·step(x) bit for bit, NaN stays NaN',
+    async (alpha) => {
+      const n = map.reduce((p, d) => p * d, 1) + 3;
+      const x = () =>
+        values(map, 28)
+          .reshape([-1])
+          .concat(tf.tensor([0, -0, Number.NaN]));
+      const dy = () => values([n], 29);
+      const kernel = () =>
+        (tf.engine().runKernel(ReluGrad, { dy: dy(), x: x() }, { alpha }) as tf.Tensor).dataSync();
+      const spy = vi.spyOn(oneDnn(), 'reluGrad');
+      const engine = await onWasm(true, () => tf.tidy(kernel));
+      expect(spy).toHaveBeenCalled();
+      const wasm = await onWasm(false, () => tf.tidy(kernel));
+      const tfjs = await onBackend('cpu', () =>
+        tf.tidy(() => tf.mul(dy(), tf.step(x(), alpha)).dataSync()),
+      );
+      expect(engine).toEqual(tfjs);
+      expect(wasm).toEqual(tfjs);
       expect(engine.at(-1)).toBeNaN();
     },
   );

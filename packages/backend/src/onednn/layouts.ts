@@ -63,8 +63,9 @@ export const layouts = {
   maxPoolGrad: ['x', 'dy', 'dx', ...poolGeometry],
   /** Followed by `rank` dims of the output, then `rank` dims of b (1 where broadcast). */
   binary: ['a', 'b', 'c', 'algorithm', 'rank'],
-  relu: ['x', 'y', 'size'],
+  relu: ['x', 'y', 'size', 'alpha'],
   step: ['x', 'y', 'size', 'alpha'],
+  reluGrad: ['dy', 'x', 'dx', 'size', 'alpha'],
   prelu: ['x', 'alpha', 'y', 'rows', 'channels', 'sharedSlope'],
   preluGrad: ['dy', 'x', 'alpha', 'dx', 'dalpha', 'rows', 'channels', 'sharedSlope'],
   sgdUpdate: ['w', 'g', 'v', 'wOut', 'vOut', 'size', 'learningRate', 'weightDecay', 'momentum'],

@@ -4,7 +4,7 @@ import type { KernelFn } from '../wasm/kernelCalls';
 import { registerWasmTrainingKernels } from '../wasm/register';
 import type { OneDnnAddon } from './addon';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './convolution';
-import { add, multiply, relu, step, sub } from './elementwise';
+import { add, leakyRelu, multiply, relu, reluGrad, step, sub } from './elementwise';
 import { addressableHeap, type OneDnnKernel } from './heap';
 import { batchMatMul, fusedMatMul } from './matMul';
 import { maxPool, maxPoolGrad } from './pooling';
@@ -25,7 +25,9 @@ const kernels: [string, OneDnnKernel][] = [
   [tf.Sub, sub],
   [tf.Multiply, multiply],
   [tf.Relu, relu],
+  [tf.LeakyRelu, leakyRelu],
   [tf.Step, step],
+  [names.ReluGrad, reluGrad],
   [tf.Prelu, prelu],
   [names.PreluGrad, preluGrad],
   [names.SgdUpdate, sgdUpdate],

@@ -10,6 +10,7 @@ import type { KernelFn } from './kernelCalls';
 import { maxPoolGrad } from './maxPoolGrad';
 import { poolReduce } from './poolReduce';
 import { preluGrad } from './preluGrad';
+import { reluGrad } from './reluGrad';
 import { sgdUpdate } from './sgdUpdate';
 import { fastSlice, fastSplitV } from './slice';
 import { sppGrad, sppMaxPool } from './spp';
@@ -50,6 +51,7 @@ const replacements: Replacement[] = [
   wrapping(tf.Sum, (original) => poolReduce('sum', original)),
   ...comparisonKernels.map((name) => wrapping(name, fastBroadcastCompare)),
   { name: names.PreluGrad, make: () => preluGrad },
+  { name: names.ReluGrad, make: () => reluGrad },
   { name: names.SgdUpdate, make: () => sgdUpdate },
   { name: names.SppMaxPool, make: () => sppMaxPool },
   { name: names.SppGrad, make: () => sppGrad },
@@ -63,7 +65,7 @@ let registered: string[] | undefined;
  * the dense forward with new weights), `_FusedMatMul`, `Slice`, `SplitV`, `Max`/`Sum` over
  * middle axes and broadcasting comparisons; a correct `MaxPoolGrad`; an `Identity` (and a `Cast` to
  * the same dtype) that shares its input's buffer instead of copying it; and under Rectifier's own names (kernelNames.ts)
- * PReLU's gradient, the SGD update and spatial pyramid pooling both ways, each one kernel call. All are built from wasm's own
+ * the ReLU and PReLU gradients, the SGD update and spatial pyramid pooling both ways, each one kernel call. All are built from wasm's own
  * kernels (XNNPACK convolution, matmul, pooling, transpose, scatter).
  * Idempotent; returns the kernel names. Call it before or after the wasm backend starts.
  */
