@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { layoutMismatch } from './layouts';
+import { withOpenMpDefaults } from './openMpWait';
 
 /** One oneDNN primitive the engine has built: its kind, the sizes it was built for, its code. */
 export interface OneDnnPrimitive {
@@ -75,7 +76,7 @@ export function loadOneDnnAddon(): OneDnnAddon | Error {
     return loaded;
   }
   try {
-    loaded = requireHere(path) as OneDnnAddon;
+    loaded = withOpenMpDefaults(() => requireHere(path) as OneDnnAddon);
   } catch (error) {
     loaded = new Error(`the oneDNN addon at ${path} failed to load`, { cause: error });
     return loaded;
