@@ -1,4 +1,10 @@
-import { defaultLayerName, received, tfjsLayerKeys } from '@rectifier/core';
+import {
+  defaultLayerName,
+  type PyramidBins,
+  received,
+  scanPyramidBins,
+  tfjsLayerKeys,
+} from '@rectifier/core';
 import * as tf from '@tensorflow/tfjs';
 import { ArchitecturesArgumentError, checkOptionKeys, FeatureMapTooSmallError } from './errors';
 import { binEdges, type SppBinning } from './sppBins';
@@ -199,37 +205,13 @@ function routeToFirstMaxima(
   const g = dy.dataSync();
   const dx = new Float32Array(xs.length);
   const features = dy.shape[1];
+  const pyramid = pyramidAttrs(levels, binning, height, width);
   const best = new Float32Array(channels);
   const at = new Int32Array(channels);
-  let offset = 0;
-  for (const n of levels) {
-    const rows = binEdges(height, n, binning);
-    const cols = binEdges(width, n, binning);
-    for (let b = 0; b < batch; b++) {
-      for (let i = 0; i < n; i++) {
-        const [r0, r1] = rows[i];
-        for (let j = 0; j < n; j++) {
-          const [c0, c1] = cols[j];
-          best.fill(Number.NEGATIVE_INFINITY);
-          at.fill(((b * height + r0) * width + c0) * channels);
-          for (let r = r0; r < r1; r++) {
-            for (let c = c0; c < c1; c++) {
-              const base = ((b * height + r) * width + c) * channels;
-              for (let k = 0; k < channels; k++) {
-                const v = xs[base + k];
-                if (v > best[k] || Number.isNaN(v)) {
-                  best[k] = v;
-                  at[k] = base;
-                }
-              }
-            }
-          }
-          const gBase = b * features + offset + (i * n + j) * channels;
-          for (let k = 0; k < channels; k++) dx[at[k] + k] += g[gBase + k];
-        }
-      }
-    }
-    offset += n * n * channels;
+  for (let b = 0; b < batch; b++) {
+    scanPyramidBins(xs, x.shape, b, pyramid, best, at, (f) => {
+      for (let k = 0; k < channels; k++) dx[at[k] + k] += g[b * features + f + k];
+    });
   }
   return tf.tensor4d(dx, [batch, height, width, channels]);
 }
@@ -247,7 +229,7 @@ function pyramidAttrs(
   binning: SppBinning,
   height: number,
   width: number,
-): tf.NamedAttrMap {
+): PyramidBins & tf.NamedAttrMap {
   const edges = (size: number) => levels.flatMap((n) => binEdges(size, n, binning).flat());
   return { levels: [...levels], rowEdges: edges(height), colEdges: edges(width) };
 }

@@ -13,5 +13,7 @@ export type { SeedPurpose } from './deriveSeed';
 export { deriveSeed, seedPurposes } from './deriveSeed';
 export type { ErrorClass } from './errors';
 export { RectifierArgumentError, RectifierError } from './errors';
+export type { PyramidBins } from './pyramidScan';
+export { scanPyramidBins } from './pyramidScan';
 export { received } from './received';
 export { deserializerKeys, tfjsLayerKeys } from './tfjsLayerKeys';

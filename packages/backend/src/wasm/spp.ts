@@ -1,3 +1,4 @@
+import { scanPyramidBins } from '@rectifier/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { SppAttrs } from '../kernelNames';
 import { type HeapBackend, offsetOf } from '../onednn/heap';
@@ -7,53 +8,6 @@ import type { KernelFn } from './kernelCalls';
 function floatsOf(backend: HeapBackend, info: tf.TensorInfo): Float32Array {
   const n = info.shape.reduce((p, d) => p * d, 1);
   return new Float32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, info), n);
-}
-
-/**
- * Scans every bin of image `b` (levels in order, bins row-major) and calls `visit(feature)` with
- * `best`/`at` holding, per channel, the bin's maximum and the offset of the first pixel holding
- * it (`v > best || isNaN(v)`, PyTorch's scan); `feature` is the bin's first index in a y/dy row.
- * @rectifier/architectures' SPP layer keeps the same scan for backends without these kernels
- * (it cannot import this package), and native/src/spp.cc is its C++ twin: the three must agree.
- */
-function scanBins(
-  x: Float32Array,
-  [, height, width, channels]: number[],
-  b: number,
-  { levels, rowEdges, colEdges }: SppAttrs,
-  best: Float32Array,
-  at: Int32Array,
-  visit: (feature: number) => void,
-): void {
-  let offset = 0;
-  let edge = 0;
-  for (const n of levels) {
-    for (let i = 0; i < n; i++) {
-      const r0 = rowEdges[edge + 2 * i];
-      const r1 = rowEdges[edge + 2 * i + 1];
-      for (let j = 0; j < n; j++) {
-        const c0 = colEdges[edge + 2 * j];
-        const c1 = colEdges[edge + 2 * j + 1];
-        best.fill(Number.NEGATIVE_INFINITY);
-        at.fill(((b * height + r0) * width + c0) * channels);
-        for (let r = r0; r < r1; r++) {
-          for (let c = c0; c < c1; c++) {
-            const base = ((b * height + r) * width + c) * channels;
-            for (let k = 0; k < channels; k++) {
-              const v = x[base + k];
-              if (v > best[k] || Number.isNaN(v)) {
-                best[k] = v;
-                at[k] = base;
-              }
-            }
-          }
-        }
-        visit(offset + (i * n + j) * channels);
-      }
-    }
-    offset += n * n * channels;
-    edge += 2 * n;
-  }
 }
 
 const features = (x: tf.TensorInfo, { levels }: SppAttrs) =>
@@ -76,7 +30,7 @@ export const sppMaxPool: KernelFn = ({ inputs, backend, attrs }) => {
   const best = new Float32Array(channels);
   const at = new Int32Array(channels);
   for (let b = 0; b < batch; b++) {
-    scanBins(xs, x.shape, b, pyramid, best, at, (f) => ys.set(best, b * width + f));
+    scanPyramidBins(xs, x.shape, b, pyramid, best, at, (f) => ys.set(best, b * width + f));
   }
   return y;
 };
@@ -96,7 +50,7 @@ export const sppGrad: KernelFn = ({ inputs, backend, attrs }) => {
   const best = new Float32Array(channels);
   const at = new Int32Array(channels);
   for (let b = 0; b < batch; b++) {
-    scanBins(xs, x.shape, b, pyramid, best, at, (f) => {
+    scanPyramidBins(xs, x.shape, b, pyramid, best, at, (f) => {
       for (let k = 0; k < channels; k++) out[at[k] + k] += g[b * width + f + k];
     });
   }
