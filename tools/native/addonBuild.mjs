@@ -8,6 +8,7 @@
 // native/…/build.mjs load that copy, or this file in the repository.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /**
@@ -18,6 +19,21 @@ export function preprocesses(command, args, source) {
   const probe = spawnSync(command, args, { input: source, stdio: ['pipe', 'ignore', 'ignore'] });
   if (probe.error) return 'missing';
   return probe.status === 0 ? 'ok' : 'failed';
+}
+
+/**
+ * The probe of a C++ addon on node-addon-api: the reason not to build it, or undefined when the
+ * C++ compiler ($CXX, else c++) preprocesses `source` (the headers it needs, and any checks of
+ * their version). `notFound` says which package provides them.
+ */
+export function probeCxxHeaders(source, notFound) {
+  const cxx = process.env.CXX || 'c++';
+  const found = preprocesses(cxx, ['-x', 'c++', '-E', '-o', '/dev/null', '-'], source);
+  if (found === 'missing') return `no C++ compiler: \`${cxx}\` did not run`;
+  if (found === 'failed') return notFound;
+  // binding.gyp asks node for node-addon-api's headers.
+  createRequire(import.meta.url).resolve('node-addon-api');
+  return undefined;
 }
 
 /**

@@ -4,35 +4,25 @@
 //
 // Runs as @rectifier/augmentation's install script. RECTIFIER_JPEG=0 skips the build.
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // The shared helper: packed next to this file by `prepack`, else the repository's.
 const packed = new URL('./addonBuild.mjs', import.meta.url);
-const { buildAddon, preprocesses } = await import(
+const { buildAddon, probeCxxHeaders } = await import(
   existsSync(packed) ? packed : new URL('../../../tools/native/addonBuild.mjs', import.meta.url)
 );
 
-const cxx = process.env.CXX || 'c++';
 buildAddon({
   dir: dirname(fileURLToPath(import.meta.url)),
   name: '@rectifier/augmentation: libjpeg-turbo region decoder',
   skipVariable: 'RECTIFIER_JPEG',
   fallback: 'JPEGs are decoded through sharp (same pixels, slower)',
-  probe: () => {
-    // jpeg_crop_scanline and jpeg_skip_scanlines are libjpeg-turbo's (1.5+), not IJG libjpeg's.
-    const found = preprocesses(
-      cxx,
-      ['-x', 'c++', '-E', '-o', '/dev/null', '-'],
+  // jpeg_crop_scanline and jpeg_skip_scanlines are libjpeg-turbo's (1.5+), not IJG libjpeg's.
+  probe: () =>
+    probeCxxHeaders(
       '#include <cstdio>\n#include <jpeglib.h>\n#ifndef LIBJPEG_TURBO_VERSION_NUMBER\n#error not libjpeg-turbo\n#endif\n',
-    );
-    if (found === 'missing') return `no C++ compiler: \`${cxx}\` did not run`;
-    if (found === 'failed')
-      return 'libjpeg-turbo headers (jpeglib.h) not found: apt-get install libjpeg62-turbo-dev (Ubuntu: libjpeg-turbo8-dev), or brew/conda jpeg-turbo';
-    // binding.gyp asks node for node-addon-api's headers.
-    createRequire(import.meta.url).resolve('node-addon-api');
-    return undefined;
-  },
+      'libjpeg-turbo headers (jpeglib.h) not found: apt-get install libjpeg62-turbo-dev (Ubuntu: libjpeg-turbo8-dev), or brew/conda jpeg-turbo',
+    ),
   built: '@rectifier/augmentation: libjpeg-turbo region decoder built.',
 });
