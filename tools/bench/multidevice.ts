@@ -1,14 +1,15 @@
 /**
  * Multi-device training throughput: images/s of `train()` on the CPU-scale small net (PReLU,
- * width 0.5, fc 1024, 112 crops, batch 32, wasm with 1 thread per process) as 1 process vs
- * 2 workers — hybrid (the paper's Sec. 3) and data-parallel, on the `local` engine and on the
- * `mpi` engine (mpirun, btl self,vader) — plus rank 0's communication time per step (time inside
+ * width 0.5, fc 1024, 112 crops, batch 32, wasm or the oneDNN engine (`--backend`) with 1 thread
+ * per process) as 1 process vs 2 workers — hybrid (the paper's Sec. 3) and data-parallel, on
+ * the `local` engine and on the `mpi` engine (mpirun, btl self,vader) — plus rank 0's communication time per step (time inside
  * collectives, waiting for the slower rank included). Medians over the steps after the first two.
  * Two more lines bound what any scheme could reach here: two independent single processes run
  * at once (the machine's own 2-core scaling, no communication), and the head's share of a step
  * (hybrid mode runs it on rank 0 alone).
  *
  *   npx tsx --conditions=@rectifier/source tools/bench/multidevice.ts [--steps 8] [--model small|A] [--rounds 3]
+ *     [--backend wasm|onednn]
  *
  * The machine has 2 cores shared with other jobs: the load average is printed with the table.
  */
@@ -31,11 +32,12 @@ const arg = (name: string, fallback: string) =>
 const steps = Number(arg('--steps', '8'));
 const which = arg('--model', 'small') as 'small' | 'A';
 const rounds = Number(arg('--rounds', '1'));
+const engine = arg('--backend', 'wasm') as 'wasm' | 'onednn';
 const batch = 32;
 
-/** The benchmarked net on wasm with 1 thread (one core per process, as one device). */
+/** The benchmarked net on `--backend` (wasm or onednn) with 1 thread (one core per process, as one device). */
 async function benchNet() {
-  await selectBackend({ prefer: 'wasm', threads: 1 });
+  await selectBackend({ prefer: engine, threads: 1 });
   const variant = cpuScaleVariants[which];
   const built = buildModel(variant.model, {
     ...variant.options,
@@ -67,6 +69,7 @@ async function runOnce(runDir: string, devices: number, parallel: 'hybrid' | 'da
     quiet: true,
     runDir,
     checkpointEvery: 1,
+    backendName: engine,
     ...(devices > 1 ? { devices, parallel } : {}),
   });
 }
@@ -137,7 +140,18 @@ async function main() {
     new Promise<void>((done, fail) =>
       execFile(
         process.execPath,
-        [...self, '--single', d, 'hybrid', '--steps', String(steps), '--model', which],
+        [
+          ...self,
+          '--single',
+          d,
+          'hybrid',
+          '--steps',
+          String(steps),
+          '--model',
+          which,
+          '--backend',
+          engine,
+        ],
         (e) => (e ? fail(e) : done()),
       ),
     );
@@ -147,6 +161,7 @@ async function main() {
       [
         ...['--oversubscribe', '-np', '2', '--mca', 'btl', 'self,vader', process.execPath],
         ...[...self, '--rank', dir, parallel, '--steps', String(steps), '--model', which],
+        ...['--backend', engine],
       ],
       {
         env: { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' },
@@ -197,7 +212,7 @@ async function main() {
   const head = await headMs();
   const step1 = median(got[0].map((g) => g.r.stepMs));
   console.log(
-    `${which} net (CPU scale), batch ${batch}, wasm 1 thread per process, ${steps} steps (median of steps 3–${steps}), ${rounds} interleaved round(s); load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${
+    `${which} net (CPU scale), batch ${batch}, ${engine} 1 thread per process, ${steps} steps (median of steps 3–${steps}), ${rounds} interleaved round(s); load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${
       (await import('node:os')).cpus().length
     } cores`,
   );

@@ -110,9 +110,9 @@ export interface TrainOptions extends ParallelTrainOptions {
   /** Extra JSON-able description stored in config.json and compared on resume (e.g. a preset name). */
   meta?: Record<string, unknown>;
   /**
-   * The backend recorded in config.json and summary.json (default `tf.getBackend()`). Pass
-   * `selectBackend()`'s `name`: the oneDNN engine runs under tfjs's `wasm` backend, so
-   * `tf.getBackend()` alone cannot tell the two apart.
+   * The backend recorded in config.json and summary.json, and the one local workers select
+   * (default `tf.getBackend()`). Pass `selectBackend()`'s `name`: the oneDNN engine runs under
+   * tfjs's `wasm` backend, so `tf.getBackend()` alone cannot tell the two apart.
    */
   backendName?: string;
   /**

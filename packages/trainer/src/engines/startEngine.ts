@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { launchedByMpi } from '../parallel/mpi';
 import { followParallel, type ResolvedParallel, startParallel } from '../parallel/start';
 import type { TrainSummary } from '../runRecords';
@@ -12,7 +13,14 @@ import { singleProcessEngine } from './singleProcessEngine';
  */
 export async function startEngine(plan: TrainPlan): Promise<Engine> {
   if (plan.multi === null) return singleProcessEngine(plan.parts, plan.loss, plan.accumulate);
-  return startParallel(plan.multi, plan.parts, plan.options.optimizer, plan.loss);
+  const { optimizer, backendName } = plan.options;
+  return startParallel(
+    plan.multi,
+    plan.parts,
+    optimizer,
+    plan.loss,
+    backendName ?? tf.getBackend(),
+  );
 }
 
 /** MPI ranks other than 0 follow rank 0's steps and never touch the run directory. */

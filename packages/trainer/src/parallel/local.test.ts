@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { selectBackend } from '@rectifier/backend';
+import { needsSystemPackage } from '@rectifier/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TrainerArgumentError } from '../errors';
@@ -70,6 +71,46 @@ describe('workerImports', () => {
       /`workerImports` names the package "@rectifier\/architecture", which the workers cannot import .*did you mean `@rectifier\/architectures`\?/,
     );
     expect(existsSync(options.runDir)).toBe(false);
+  });
+});
+
+// The oneDNN engine runs under tfjs's `wasm`: workers must select it by rank 0's `backendName`.
+const oneDnnEngine = needsSystemPackage({
+  tests: 'multi-device training on the oneDNN engine',
+  available: await selectBackend({ prefer: 'onednn', threads: 1 }).then(
+    () => true,
+    () => false,
+  ),
+  install: 'apt-get install libdnnl-dev, then npm install',
+  requireEnv: 'RECTIFIER_REQUIRE_ONEDNN',
+});
+await tf.setBackend('cpu');
+
+describe("workers run rank 0's engine", () => {
+  afterAll(async () => {
+    delete process.env.RECTIFIER_ONEDNN;
+    await tf.setBackend('cpu');
+  });
+
+  test('a worker that cannot start the engine rank 0 names fails the run, naming it', async () => {
+    // Rank 0 has loaded its engine (or runs cpu); the workers inherit an environment without it.
+    process.env.RECTIFIER_ONEDNN = '0';
+    try {
+      const options = setup({ devices: 2, backendName: 'onednn' });
+      await expect(train(options)).rejects.toThrow(/onednn/);
+    } finally {
+      delete process.env.RECTIFIER_ONEDNN;
+    }
+  });
+
+  test.runIf(oneDnnEngine)('hybrid on the oneDNN engine: workers select it too', async () => {
+    await selectBackend({ prefer: 'onednn', threads: 1 });
+    const options = setup({ devices: 2, parallel: 'hybrid', backendName: 'onednn' });
+    const initial = weightsOf(options);
+    const summary = await train(options);
+    expect(summary.backend).toBe('onednn');
+    expect(summary.steps).toBe(5);
+    expect(maxAbsDiff(weightsOf(options), initial)).toBeGreaterThan(1e-2);
   });
 });
 

@@ -205,6 +205,8 @@ function replicaOf(
 /**
  * Rank 0's start: starts the workers (local engine) or joins the MPI job, sends every rank the
  * weights and momentum buffers (after a resume: the checkpoint's), and returns the session.
+ * `backend` is the name of what rank 0 runs (`onednn` for the engine under tfjs's `wasm`):
+ * local workers select the same.
  * A worker that cannot start fails here, before step 1, with its own error.
  */
 export async function startParallel(
@@ -212,6 +214,7 @@ export async function startParallel(
   parts: ModelParts,
   optimizer: SgdOptimizer,
   loss: LossFn,
+  backend: string,
 ): Promise<ParallelSession> {
   if (p.mode === 'hybrid' && parts.trunk === null) {
     throw new TrainerArgumentError(
@@ -237,7 +240,7 @@ export async function startParallel(
   } else comm = await mpiCollectives(timeout.ms);
   const stats: CommStats = { lastMs: 0, totalMs: 0, steps: 0 };
   try {
-    const init = initMessage(replica, tf.getBackend(), p.imports, p.engine === 'local');
+    const init = initMessage(replica, backend, p.imports, p.engine === 'local');
     await comm.bcast(encodeJson(init));
     if (comm instanceof LocalRoot) {
       comm.timeoutMs = START_TIMEOUT_MS;

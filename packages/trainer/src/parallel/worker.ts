@@ -39,6 +39,8 @@ async function main(): Promise<void> {
         }) => Promise<unknown>;
       }
     | undefined;
+  // The name selectBackend gives what runs: the oneDNN engine is `onednn` under tfjs's `wasm`.
+  let selected: string | undefined;
   if (init.backend !== 'cpu' && backend?.selectBackend) {
     const select = backend.selectBackend;
     // one worker per core: a pool per worker would oversubscribe the cores
@@ -46,11 +48,12 @@ async function main(): Promise<void> {
     // The adapter is the one at RECTIFIER_GPU (start.ts sets it per rank). A GPU's first, as
     // rank 0 chose; only a machine whose one adapter is a software one (rank 0 was then allowed
     // it: webgpu is never chosen otherwise) leaves that one.
-    await (init.backend === 'webgpu'
+    const info = (await (init.backend === 'webgpu'
       ? select(options).catch(() => select({ ...options, allowSoftwareAdapter: true }))
-      : select(options));
+      : select(options))) as { name?: string } | undefined;
+    selected = info?.name;
   }
-  if (tf.getBackend() !== init.backend && !(await tf.setBackend(init.backend))) {
+  if ((selected ?? tf.getBackend()) !== init.backend && !(await tf.setBackend(init.backend))) {
     throw new Error(`backend "${init.backend}" (rank 0's) is not available here`);
   }
   const build = async (topology: unknown) =>
