@@ -107,7 +107,16 @@ const engineAlways = new Set([
   'RectifierSppMaxPool',
   'RectifierSppFirstMaximumGrad',
 ]);
-const engineIfLarge = new Set(['Add', 'Sub', 'Multiply', 'Relu', 'Step', 'Prelu']);
+const engineIfLarge = new Set([
+  'Add',
+  'Sub',
+  'Multiply',
+  'Relu',
+  'LeakyRelu',
+  'Step',
+  'Prelu',
+  'RectifierReluGrad',
+]);
 const elements = (s: number[] | undefined) => (s ?? []).reduce((a, b) => a * b, 1);
 const onEngine = (k: { name: string; outputShapes: (number[] | undefined)[] }) =>
   backend === 'onednn' &&

