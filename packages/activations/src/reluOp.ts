@@ -19,7 +19,7 @@ function rectify<T extends tf.Tensor>(x: T, alpha: number): T {
     return {
       value: forward(input),
       // tfjs's own gradients: dy·step(x) for ReLU; for leaky ReLU dy where x > 0, else dy·a —
-      // the same values (the product by 1 is exact), except that a NaN input gives NaN here.
+      // the same values (the product by 1 is exact), except leaky ReLU's at a NaN input: NaN here.
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [y] = saved;
         if (tf.getKernel(reluGradKernel, tf.getBackend()) !== undefined) {
