@@ -85,7 +85,8 @@ Columns columns(const Axis &x, int srcX, int srcWidth, int c, bool flip) {
     cols.src[k] = start * c;
     cols.dst[k] = (flip ? x.n - 1 - k : k) * c;
     const int32_t *w = x.fixed + static_cast<size_t>(k) * x.k;
-    for (int i = 0; i < x.count[k]; i++) cols.w[static_cast<size_t>(k) * taps + first - start + i] = w[i];
+    int32_t *padded = cols.w.data() + static_cast<size_t>(k) * taps + (first - start);
+    for (int i = 0; i < x.count[k]; i++) padded[i] = w[i];
   }
   return cols;
 }
