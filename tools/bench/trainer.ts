@@ -15,12 +15,12 @@
  *    (`cpuScaleVariants.small`: Table 1's layers at width ½, fc 1024, 10 classes).
  * 3. Data wait: the share of step time `train()` spends waiting for its loader (metrics.jsonl's
  *    dataMs / (dataMs + stepMs)), training `cpuScaleVariants.small` on 112 crops of real JPEGs
- *    (scikit-image's photographs re-encoded at 450–500 × 333–375) with scale jitter [128, 256]
+ *    (the augmentation benches' `makeBenchJpegs`: scikit-image's photographs cropped and
+ *    re-encoded at 450–500 × 333–375, a quarter portrait) with scale jitter [128, 256]
  *    (the CPU-scale analogue of [256, 512] → 224) + crop + flip + PCA colour, with and without
  *    `createWorkerPool()`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prelu } from '@rectifier/activations';
@@ -37,7 +37,6 @@ import { selectBackend } from '@rectifier/backend';
 import {
   createImageLoader,
   createLoader,
-  createRng,
   idxExample,
   loadFashionMnistSubset,
 } from '@rectifier/data';
@@ -51,7 +50,7 @@ import {
   writeCheckpoint,
 } from '@rectifier/trainer';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
+import { makeBenchJpegs } from './benchJpegs';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -200,42 +199,8 @@ function checkpointWrite() {
   built.model.dispose();
 }
 
-async function makeJpegs(dir: string, n: number): Promise<string[]> {
-  const skimage = execFileSync('/usr/bin/python3', [
-    '-c',
-    'import skimage, os; print(os.path.dirname(skimage.__file__))',
-  ])
-    .toString()
-    .trim();
-  const data = join(skimage, 'data');
-  const sources = [
-    'astronaut.png',
-    'chelsea.png',
-    'coffee.png',
-    'motorcycle_left.png',
-    'rocket.jpg',
-    'brick.png',
-    'grass.png',
-    'gravel.png',
-  ]
-    .filter((f) => readdirSync(data).includes(f))
-    .map((f) => join(data, f));
-  const rng = createRng(2015);
-  const files: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const path = join(dir, `img-${i}.jpg`);
-    await sharp(sources[i % sources.length])
-      .removeAlpha()
-      .resize(rng.int(450, 500), rng.int(333, 375), { fit: 'fill' })
-      .jpeg({ quality: 90 })
-      .toFile(path);
-    files.push(path);
-  }
-  return files;
-}
-
 async function dataWait() {
-  const files = await makeJpegs(work, 96);
+  const files = await makeBenchJpegs(work, 96);
   const dataset = {
     classes: ['a', 'b'],
     samples: files.map((path, i) => ({ path, label: i % 2 })),

@@ -98,8 +98,11 @@ async function pixels(
 ): Promise<RawImage> {
   const window = jsWindow(p, srcWidth, srcHeight);
   if (window) {
+    const { width, height } = window.region;
+    // The addon decodes synchronously and the resampler reads the window at once (no await in
+    // between), so this thread's one scratch buffer can hold every image's window.
     const src =
-      decodeJpegRegion(bytes, window.region) ??
+      decodeJpegRegion(bytes, window.region, windowScratch(width * height * 3)) ??
       (await raw(rgbPipeline(bytes).extract(window.region)));
     return window.resample(src, float);
   }
@@ -107,6 +110,19 @@ async function pixels(
 }
 
 type Region = { left: number; top: number; width: number; height: number };
+
+let scratch = new Uint8Array(0);
+
+/**
+ * `n` bytes of this thread's buffer for decoded windows (about 450×450×3 for a 224 crop at
+ * scale ½). A new 0.1–0.6 MB ArrayBuffer per image would be garbage at once: allocating,
+ * zeroing and collecting it cost ~0.1 ms of CPU per image on the augmentation bench, most of it
+ * on V8's helper threads (tools/bench/augmentation_pool.ts, 2026-12-06).
+ */
+function windowScratch(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(n);
+  return scratch.subarray(0, n);
+}
 
 /**
  * For a 'linear' resize by a factor ≥ {@link JS_RESAMPLE_MIN_SCALE}: the source region the

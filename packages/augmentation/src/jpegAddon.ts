@@ -5,13 +5,17 @@ import { fileURLToPath } from 'node:url';
 
 /** The native addon built from native/src/ (jpegRegion.cc's header states the contract). */
 export interface JpegAddon {
-  /** RGB pixels (HWC) of the rectangle; throws on anything libjpeg reports, warnings included. */
+  /**
+   * RGB pixels (HWC) of the rectangle, into `out` when given (exactly width·height·3 bytes);
+   * throws on anything libjpeg reports, warnings included.
+   */
   decodeRegion(
     bytes: Uint8Array,
     left: number,
     top: number,
     width: number,
     height: number,
+    out?: Uint8Array,
   ): Uint8Array;
   /**
    * Pillow's bilinear resampling of a decoded window into `out`, with the coefficients of
@@ -42,7 +46,7 @@ export interface JpegAddon {
 }
 
 /** native/src/jpegRegion.cc's `kContract`: bumped whenever decodeRegion's contract changes. */
-const CONTRACT = 2;
+const CONTRACT = 3;
 const addonFile = join('native', 'build', 'Release', 'rectifier_jpeg.node');
 let loaded: JpegAddon | Error | undefined;
 

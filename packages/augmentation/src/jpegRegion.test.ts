@@ -94,6 +94,22 @@ describe.runIf(addonTests)('decodeJpegRegion (libjpeg-turbo addon)', () => {
     }
   });
 
+  it('decodes into a caller’s buffer the same pixels, and refuses one of the wrong size', async () => {
+    const bytes = photo('chelsea_q90.jpg');
+    const into = new Uint8Array(40 * 30 * 3).fill(7);
+    for (const r of [
+      { left: 3, top: 5, width: 40, height: 30 },
+      { left: 100, top: 60, width: 30, height: 40 }, // same size, another place: reused
+    ]) {
+      const got = decodeJpegRegion(bytes, r, into);
+      expect(got?.data).toBe(into);
+      expect(Buffer.compare(Buffer.from(into), await viaSharp(bytes, r))).toBe(0);
+    }
+    expect(() => decodeJpegRegion(bytes, { left: 0, top: 0, width: 40, height: 31 }, into)).toThrow(
+      /`into` must hold width·height·3 = 3720 bytes. Received: 3600/,
+    );
+  });
+
   it('loads in the worker pool’s threads too (started from TypeScript sources, as here)', async () => {
     const entry = new URL('./testing/jpegAddonProbe.ts', import.meta.url);
     const worker = startWorker(entry, 'ts', import.meta.url);

@@ -17,10 +17,14 @@ const SHARP_PIXEL_LIMIT = 0x3fff ** 2;
  * Why: sharp costs ~0.65 ms of fixed overhead per call plus two thread hand-offs, about a third
  * of a 500×375 image's decode; this call has neither and decodes only the rows and iMCU columns
  * the region needs.
+ *
+ * With `into` (exactly width·height·3 bytes) the pixels are written there and the result's
+ * `data` is `into`: for a caller that reads them at once and reuses the buffer.
  */
 export function decodeJpegRegion(
   bytes: Uint8Array,
   region: { left: number; top: number; width: number; height: number },
+  into?: Uint8Array,
 ): RawImage<Uint8Array> | undefined {
   const addon = loadJpegAddon();
   if (addon instanceof Error) return undefined;
@@ -30,8 +34,13 @@ export function decodeJpegRegion(
   const n = bytes.length;
   if (bytes[n - 2] !== 0xff || bytes[n - 1] !== 0xd9) return undefined;
   const { left, top, width, height } = region;
+  if (into && into.length !== width * height * 3) {
+    throw new RangeError(
+      `decodeJpegRegion: \`into\` must hold width·height·3 = ${width * height * 3} bytes. Received: ${into.length}`,
+    );
+  }
   try {
-    const data = addon.decodeRegion(bytes, left, top, width, height);
+    const data = addon.decodeRegion(bytes, left, top, width, height, into);
     return { data, width, height, channels: 3 };
   } catch {
     return undefined; // libjpeg's complaint: sharp decodes it, or raises the ImageDecodeError

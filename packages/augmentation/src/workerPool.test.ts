@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createRng, ImageDecodeError } from '@rectifier/data';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { compose } from './compose';
 import { pcaLighting, subtractMean } from './floatTransforms';
 import {
@@ -65,6 +66,45 @@ describe('createWorkerPool + Pipeline.withWorkers', () => {
     await expect(
       compose(resizeShorter(256)).withWorkers(pool).apply(broken, createRng(0), '/x/broken.JPEG'),
     ).rejects.toSatisfy((e) => e instanceof ImageDecodeError && /broken\.JPEG/.test(e.message));
+  });
+
+  it('sends the jobs of one turn as one message per worker; a corrupt one rejects alone', async () => {
+    const p = compose(scaleJitter({ min: 200, max: 400 }), randomCrop(128), horizontalFlip(0.5));
+    const broken = jpeg.subarray(0, 2000); // a truncated JPEG
+    const inputs = [jpeg, broken, png, jpeg, jpeg, broken, png, jpeg];
+    const want = await Promise.allSettled(inputs.map((b, i) => p.apply(b, createRng(3, 0, i))));
+    const post = vi.spyOn(Worker.prototype, 'postMessage');
+    const q = p.withWorkers(pools[1]);
+    const got = await Promise.allSettled(
+      inputs.map((b, i) => q.apply(b, createRng(3, 0, i), `/x/${i}.JPEG`)),
+    );
+    // all eight were given in one turn: two messages of four jobs, one per worker
+    expect(post.mock.calls.map((c) => (c[0] as unknown[]).length)).toEqual([4, 4]);
+    post.mockRestore();
+    got.forEach((g, i) => {
+      const w = want[i];
+      if (inputs[i] === broken) {
+        expect(w.status).toBe('rejected');
+        expect(g.status === 'rejected' && String(g.reason.message)).toMatch(`/x/${i}.JPEG`);
+      } else {
+        expect(g.status === 'fulfilled' && w.status === 'fulfilled').toBe(true);
+        if (g.status === 'fulfilled' && w.status === 'fulfilled') {
+          expect(Array.from(g.value.data)).toEqual(Array.from(w.value.data));
+        }
+      }
+    });
+  });
+
+  it('close() rejects the jobs it has not sent yet', async () => {
+    const pool = createWorkerPool({ workers: 1 });
+    const p = compose(resizeShorter(64));
+    const job = pool.run(jpeg, p.plan(151, 100, createRng(0)), 151, 100);
+    const outcome = job.then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    );
+    await pool.close(); // in the same turn as run(): the job was still queued
+    expect(await outcome).toBe('worker pool closed');
   });
 
   it('rejects a bad pool size', () => {

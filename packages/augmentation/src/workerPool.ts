@@ -54,6 +54,11 @@ export function createWorkerPool(options: { workers?: number } = {}): WorkerPool
   const load: number[] = new Array(size).fill(0);
   const dead: (Error | undefined)[] = new Array(size).fill(undefined);
   const owner = new Map<number, number>();
+  // Jobs given to each worker since the last flush: they go in one message (one structured
+  // clone, one wake-up of the worker) when the calling thread's current turn of the event loop
+  // ends — a loader that gets several results in one turn starts their successors together.
+  let outbox: GeometryJob[][] = Array.from({ length: size }, () => []);
+  let flushQueued = false;
   let nextId = 0;
   const fail = (w: number, e: Error) => {
     dead[w] = e;
@@ -64,6 +69,15 @@ export function createWorkerPool(options: { workers?: number } = {}): WorkerPool
         p.reject(e);
       }
     }
+  };
+  const flush = () => {
+    flushQueued = false;
+    const batches = outbox;
+    outbox = Array.from({ length: size }, () => []);
+    batches.forEach((jobs, w) => {
+      // a worker that died meanwhile has rejected these jobs already (fail)
+      if (jobs.length > 0 && !dead[w]) workers[w].postMessage(jobs); // bytes copied: the caller keeps them
+    });
   };
   const workers = Array.from({ length: size }, (_, w) => {
     const worker = startWorker(entry, ext, self);
@@ -91,16 +105,19 @@ export function createWorkerPool(options: { workers?: number } = {}): WorkerPool
       const id = nextId++;
       if (load[w]++ === 0) workers[w].ref(); // busy workers keep the process alive
       owner.set(id, w);
-      const job: GeometryJob = { id, bytes, plan, width, height, shift, rawOnly };
-      return new Promise<RawImage>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        workers[w].postMessage(job); // bytes are copied (structured clone): the caller keeps them
-      });
+      outbox[w].push({ id, bytes, plan, width, height, shift, rawOnly });
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flush);
+      }
+      return new Promise<RawImage>((resolve, reject) => pending.set(id, { resolve, reject }));
     },
     async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      // before the workers exit, whose 'exit' would reject them as crashes
+      outbox = Array.from({ length: size }, () => []);
       for (const p of pending.values()) p.reject(new Error('worker pool closed'));
       pending.clear();
+      await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }

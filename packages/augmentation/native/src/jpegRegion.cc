@@ -2,8 +2,9 @@
 // on the calling thread (the main thread or a worker of the augmentation pool).
 //
 // Contract with src/jpegRegion.ts:
-//   decodeRegion(bytes: Uint8Array, left, top, width, height) → Uint8Array of width·height·3
-//   (RGB, rows top..top+height−1, columns left..left+width−1 of the full decoded image).
+//   decodeRegion(bytes: Uint8Array, left, top, width, height, out?: Uint8Array) → Uint8Array of
+//   width·height·3 (RGB, rows top..top+height−1, columns left..left+width−1 of the full decoded
+//   image): `out` when given (it must have exactly that length), else a new array.
 //   Throws an Error carrying libjpeg's message on anything it reports, warnings included
 //   (corrupt or truncated data, CMYK/YCCK, an out-of-range rectangle): the JS side then decodes
 //   through sharp, which decides what such a file gives (pixels or an ImageDecodeError).
@@ -26,7 +27,7 @@
 
 namespace {
 
-constexpr int kContract = 2;
+constexpr int kContract = 3;
 
 struct ErrorManager {
   jpeg_error_mgr pub;
@@ -122,15 +123,28 @@ unsigned dimension(const Napi::Value &v, const char *name) {
 
 Napi::Value DecodeRegion(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 5 || !info[0].IsTypedArray() ||
+  if (info.Length() < 5 || info.Length() > 6 || !info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
-    throw Napi::TypeError::New(env, "decodeRegion(bytes: Uint8Array, left, top, width, height)");
+    throw Napi::TypeError::New(env,
+                               "decodeRegion(bytes: Uint8Array, left, top, width, height, out?)");
   auto bytes = info[0].As<Napi::Uint8Array>();
   const unsigned left = dimension(info[1], "left");
   const unsigned top = dimension(info[2], "top");
   const unsigned width = dimension(info[3], "width");
   const unsigned height = dimension(info[4], "height");
-  auto out = Napi::Uint8Array::New(env, static_cast<size_t>(width) * height * 3);
+  const size_t size = static_cast<size_t>(width) * height * 3;
+  Napi::Uint8Array out;
+  if (info.Length() == 6 && !info[5].IsUndefined()) {
+    const Napi::Value given = info[5];
+    if (!given.IsTypedArray() ||
+        given.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+        given.As<Napi::Uint8Array>().ElementLength() != size)
+      throw Napi::TypeError::New(env,
+                                 "decodeRegion: out must be a Uint8Array of width·height·3 bytes");
+    out = given.As<Napi::Uint8Array>();
+  } else {
+    out = Napi::Uint8Array::New(env, size);
+  }
   ErrorManager err{};
   if (const char *message =
           decode(bytes.Data(), bytes.ByteLength(), left, top, width, height, out.Data(), err))
