@@ -5,10 +5,11 @@
  * parallel regions, and when anything else wants a core (the input pipeline's workers, another
  * run) a spinning thread keeps it from the descheduled thread the region waits for. Measured
  * (docs/performance.md): with one busy core beside it, a two-thread step of tools/bench/step.ts
- * took 1,649 ms at the default, 185 ms at 10 000 spins, 160 ms at 1 000 and 157 ms never
- * spinning (one thread: 142 ms); with both cores free the four agree within the noise.
+ * took 1,649 ms at the default, 185 ms at 10 000 spins, 160 ms at 1 000 (one thread: 142 ms);
+ * with both cores free, 10 000 spins ran as fast as the default and 1 000 ~10 % slower (the
+ * threads slept between regions and woke too late).
  */
-export const engineSpinCount = 1_000;
+export const engineSpinCount = 10_000;
 
 /**
  * The variables to set while the addon loads: `GOMP_SPINCOUNT` unless the user chose a spin
