@@ -6,18 +6,29 @@ import {
   resampleWindowJs,
   sourceRange,
   triangleCoefficients,
+  type WindowResample,
 } from './bilinearUpscale';
 import { loadJpegAddon } from './jpegAddon';
 
 const addon = loadJpegAddon();
 
+/** The whole source (inW × inH) resized to outW × outH: the given window of it. */
+const at = (
+  inW: number,
+  inH: number,
+  outW: number,
+  outH: number,
+  window: WindowResample['window'],
+  flip: boolean,
+): WindowResample => ({ srcX: 0, srcY: 0, inW, inH, outW, outH, window, flip });
+
 describe('resampleWindow (PIL bilinear coefficients)', () => {
   it('enlarging ×2 is centre-aligned bilinear with clamped edges', () => {
     // PIL: 1-D [0, 100] → 4 px: centres at source −0.25, 0.25, 0.75, 1.25 → 0, 25, 75, 100
     const src = { data: Uint8Array.from([0, 100]), height: 1, width: 2, channels: 1 };
-    const out = resampleWindow(src, 0, 0, 2, 1, 4, 1, [0, 0, 4, 1], false);
+    const out = resampleWindow(src, at(2, 1, 4, 1, [0, 0, 4, 1], false));
     expect(Array.from(out.data)).toEqual([0, 25, 75, 100]);
-    const flipped = resampleWindow(src, 0, 0, 2, 1, 4, 1, [1, 0, 2, 1], true);
+    const flipped = resampleWindow(src, at(2, 1, 4, 1, [1, 0, 2, 1], true));
     expect(Array.from(flipped.data)).toEqual([75, 25]);
   });
 
@@ -29,7 +40,7 @@ describe('resampleWindow (PIL bilinear coefficients)', () => {
       expect(s).toBeCloseTo(1, 6);
     }
     const src = { data: Uint8Array.from([10, 10, 10, 10]), height: 1, width: 4, channels: 1 };
-    expect(Array.from(resampleWindow(src, 0, 0, 4, 1, 2, 1, [0, 0, 2, 1], false).data)).toEqual([
+    expect(Array.from(resampleWindow(src, at(4, 1, 2, 1, [0, 0, 2, 1], false)).data)).toEqual([
       10, 10,
     ]);
   });
@@ -71,8 +82,9 @@ describe.runIf(
       const float =
         trial % 2 ? { shift: Array.from({ length: c }, () => rng.normal() * 20) } : undefined;
       const w: [number, number, number, number] = [left, top, width, height];
-      const want = resampleWindowJs(src, x0, y0, inW, inH, outW, outH, w, flip, float);
-      const got = resampleWindow(src, x0, y0, inW, inH, outW, outH, w, flip, float);
+      const r = { srcX: x0, srcY: y0, inW, inH, outW, outH, window: w, flip, float };
+      const want = resampleWindowJs(src, r);
+      const got = resampleWindow(src, r);
       expect(got.data.constructor).toBe(want.data.constructor);
       const same = Buffer.compare(
         Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength),

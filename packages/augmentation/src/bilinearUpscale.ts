@@ -98,6 +98,24 @@ function clip8(s: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
+/** One window of a resize, as {@link resampleWindow} computes it. */
+export interface WindowResample {
+  /** Where the source pixels given start in the full source: its column and row. */
+  srcX: number;
+  srcY: number;
+  /** The full source's size, and the size it is resized to (virtually). */
+  inW: number;
+  inH: number;
+  outW: number;
+  outH: number;
+  /** [left, top, width, height] of the resized image: the pixels computed. */
+  window: [number, number, number, number];
+  /** Mirror the window left↔right. */
+  flip: boolean;
+  /** Float32 output: the uint8 values plus `shift` per channel, if given. */
+  float?: { shift?: number[] };
+}
+
 /**
  * Resamples a window of a resized image with **Pillow's own 8-bit arithmetic** (bilinear
  * filter, `ImagingResampleHorizontal_8bpc` then `..._Vertical_8bpc`: 22-bit fixed-point
@@ -110,22 +128,10 @@ function clip8(s: number): number {
  * [left, left+width) × [top, top+height) of that, mirrored left↔right when `flip`. With
  * `float`, the output is float32 (the uint8 values plus `float.shift` per channel, if given).
  */
-export function resampleWindow(
-  src: RawImage<Uint8Array>,
-  srcX: number,
-  srcY: number,
-  inW: number,
-  inH: number,
-  outW: number,
-  outH: number,
-  window: [number, number, number, number],
-  flip: boolean,
-  float?: { shift?: number[] },
-): RawImage {
+export function resampleWindow(src: RawImage<Uint8Array>, r: WindowResample): RawImage {
   const addon = loadJpegAddon();
-  if (addon instanceof Error) {
-    return resampleWindowJs(src, srcX, srcY, inW, inH, outW, outH, window, flip, float);
-  }
+  if (addon instanceof Error) return resampleWindowJs(src, r);
+  const { srcX, srcY, inW, inH, outW, outH, window, flip, float } = r;
   // The same coefficients and integer arithmetic in C (native/src/resample.cc): the same bits,
   // ~4× less time than V8's code for this loop nest.
   const [left, top, width, height] = window;
@@ -157,18 +163,9 @@ export function resampleWindow(
 }
 
 /** {@link resampleWindow} in JavaScript: where the addon is not built, and its reference in tests. */
-export function resampleWindowJs(
-  src: RawImage<Uint8Array>,
-  srcX: number,
-  srcY: number,
-  inW: number,
-  inH: number,
-  outW: number,
-  outH: number,
-  [left, top, width, height]: [number, number, number, number],
-  flip: boolean,
-  float?: { shift?: number[] },
-): RawImage {
+export function resampleWindowJs(src: RawImage<Uint8Array>, r: WindowResample): RawImage {
+  const { srcX, srcY, inW, inH, outW, outH, flip, float } = r;
+  const [left, top, width, height] = r.window;
   const c = src.channels;
   const cx = triangleCoefficients(left, width, inW, outW);
   const cy = triangleCoefficients(top, height, inH, outH);

@@ -146,7 +146,17 @@ function jsWindow(p: GeometryPlan, srcWidth: number, srcHeight: number) {
   return {
     region,
     resample: (src: RawImage<Uint8Array>, float?: { shift?: number[] }) =>
-      resampleWindow(src, x0, y0, pre[2], pre[3], rw, rh, post, p.flip, float),
+      resampleWindow(src, {
+        srcX: x0,
+        srcY: y0,
+        inW: pre[2],
+        inH: pre[3],
+        outW: rw,
+        outH: rh,
+        window: post,
+        flip: p.flip,
+        float,
+      }),
   };
 }
 
