@@ -21,7 +21,10 @@ Napi::Value SetThreads(const Napi::CallbackInfo &info) {
   const int threads = info[0].As<Napi::Number>().Int32Value();
   if (threads < 1) throw std::runtime_error("rectifier-onednn: threads must be >= 1");
   // oneDNN's OpenMP build parallelises over the calling thread's team; every call comes from
-  // the JS thread, so setting it there sizes the pool for all primitives.
+  // the JS thread, so setting it there sizes the pool for all primitives. A primitive splits its
+  // work for the thread count it was created under and keeps that split: cached ones would go on
+  // running on the old count, so a new count rebuilds them.
+  if (threads != omp_get_max_threads()) cache().clear();
   omp_set_num_threads(threads);
   return info.Env().Undefined();
 }

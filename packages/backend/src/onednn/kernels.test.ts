@@ -319,6 +319,23 @@ describe.runIf(oneDnnTests)('oneDNN threads and wasm memory', () => {
     }
   });
 
+  test('a new thread count rebuilds the cached primitives (each keeps the split it was made for)', async () => {
+    try {
+      oneDnn().clearCache();
+      await onWasm(true, dwOf);
+      const built = oneDnn().implementations().length;
+      expect(built).toBeGreaterThan(0);
+      oneDnn().setThreads(1); // the count it has: the cache stays
+      expect(oneDnn().implementations()).toHaveLength(built);
+      oneDnn().setThreads(2);
+      expect(oneDnn().implementations()).toHaveLength(0);
+      await onWasm(true, dwOf);
+      expect(oneDnn().implementations()).toHaveLength(built);
+    } finally {
+      oneDnn().setThreads(1);
+    }
+  });
+
   test('an output that grows wasm memory: the kernel writes into the new heap', async () => {
     await onWasm(true, async () => {
       const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
