@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closestName } from '@rectifier/core';
-import * as tf from '@tensorflow/tfjs';
 import type { Engine } from '../engines/engine';
 import { ParallelError, TrainerArgumentError } from '../errors';
 import type { LossFn } from '../loss';
