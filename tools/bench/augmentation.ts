@@ -23,17 +23,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  compose,
-  createWorkerPool,
-  horizontalFlip,
-  pcaLighting,
-  randomCrop,
-  scaleJitter,
-} from '@rectifier/augmentation';
+import { createWorkerPool } from '@rectifier/augmentation';
 import { createRng } from '@rectifier/data';
 import sharp from 'sharp';
-import { makeBenchJpegs } from './benchJpegs';
+import { benchPipeline, makeBenchJpegs } from './benchJpegs';
 
 const PY = '/usr/bin/python3';
 const arg = (name: string, def: number) => {
@@ -43,18 +36,7 @@ const arg = (name: string, def: number) => {
 const N = arg('images', 300);
 const CORES = cpus().length;
 
-// fb.resnet.torch's ImageNet PCA (pixels in [0, 1]) scaled to 0..255 pixels.
-const pca = pcaLighting({
-  eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
-  eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
-  std: 0.1,
-});
-const pipeline = compose(
-  scaleJitter({ min: 256, max: 512 }),
-  randomCrop(224),
-  horizontalFlip(0.5),
-  pca,
-);
+const pipeline = benchPipeline();
 
 async function ours(files: string[], inFlight: number, p = pipeline): Promise<number> {
   // `inFlight` loops, each reading and transforming the next file (page cache: both sides read

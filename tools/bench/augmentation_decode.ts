@@ -16,18 +16,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  compose,
-  horizontalFlip,
-  pcaLighting,
-  randomCrop,
-  scaleJitter,
-} from '@rectifier/augmentation';
 import { createRng, rgbPipeline, sniffSize } from '@rectifier/data';
 import sharp from 'sharp';
 import { loadJpegAddon } from '../../packages/augmentation/src/jpegAddon';
 import { decodeJpegRegion } from '../../packages/augmentation/src/jpegRegion';
-import { makeBenchJpegs } from './benchJpegs';
+import { benchPipeline, makeBenchJpegs } from './benchJpegs';
 
 const arg = (name: string) => {
   const k = process.argv.indexOf(`--${name}`);
@@ -38,16 +31,7 @@ const REPEAT = 5;
 sharp.cache(false);
 sharp.concurrency(1);
 
-const pipeline = compose(
-  scaleJitter({ min: 256, max: 512 }),
-  randomCrop(224),
-  horizontalFlip(0.5),
-  pcaLighting({
-    eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
-    eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
-    std: 0.1,
-  }),
-);
+const pipeline = benchPipeline();
 
 /** Child process: the pipeline over the JPEGs in `dir`, once to warm up, then timed (ms/image). */
 async function pipelineChild(dir: string): Promise<void> {

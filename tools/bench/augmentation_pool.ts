@@ -17,17 +17,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  compose,
-  createWorkerPool,
-  horizontalFlip,
-  type Pipeline,
-  pcaLighting,
-  randomCrop,
-  scaleJitter,
-} from '@rectifier/augmentation';
+import { createWorkerPool, type Pipeline } from '@rectifier/augmentation';
 import { createRng } from '@rectifier/data';
-import { makeBenchJpegs } from './benchJpegs';
+import { benchPipeline, makeBenchJpegs } from './benchJpegs';
 
 const arg = (name: string) => {
   const k = process.argv.indexOf(`--${name}`);
@@ -39,16 +31,7 @@ const WORKERS = Number(arg('workers') ?? cpus().length);
 const INFLIGHT = (arg('inflight') ?? `${2 * WORKERS},${4 * WORKERS}`).split(',').map(Number);
 const REPEAT = Number(arg('repeat') ?? 3);
 
-const pipeline = compose(
-  scaleJitter({ min: 256, max: 512 }),
-  randomCrop(224),
-  horizontalFlip(0.5),
-  pcaLighting({
-    eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
-    eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
-    std: 0.1,
-  }),
-);
+const pipeline = benchPipeline();
 
 /** CPU seconds (user + system) of each thread of this process, by thread id, from /proc. */
 function threadCpu(): Map<number, { name: string; sec: number }> {

@@ -18,16 +18,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  compose,
-  horizontalFlip,
-  pcaLighting,
-  randomCrop,
-  scaleJitter,
-} from '@rectifier/augmentation';
 import { createRng } from '@rectifier/data';
 import { type JpegAddon, loadJpegAddon } from '../../packages/augmentation/src/jpegAddon';
-import { makeBenchJpegs } from './benchJpegs';
+import { benchPipeline, makeBenchJpegs } from './benchJpegs';
 
 const arg = (name: string) => {
   const k = process.argv.indexOf(`--${name}`);
@@ -36,16 +29,7 @@ const arg = (name: string) => {
 const N = Number(arg('images') ?? 300);
 const REPEAT = 5;
 
-const pipeline = compose(
-  scaleJitter({ min: 256, max: 512 }),
-  randomCrop(224),
-  horizontalFlip(0.5),
-  pcaLighting({
-    eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
-    eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
-    std: 0.1,
-  }),
-);
+const pipeline = benchPipeline();
 
 type Call = Parameters<JpegAddon['resampleWindow']>;
 

@@ -1,13 +1,39 @@
 /**
- * The augmentation benchmarks' JPEGs: made at bench time from scikit-image's real photographs
+ * The augmentation benchmarks' JPEGs and pipeline. The JPEGs are made at bench time from scikit-image's real photographs
  * (python3-skimage), cropped/resized to varied ImageNet-like sizes (short side 333..375, long
  * side 450..500, a quarter portrait), q90, written to `dir`; nothing is committed.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  compose,
+  horizontalFlip,
+  type Pipeline,
+  pcaLighting,
+  randomCrop,
+  scaleJitter,
+} from '@rectifier/augmentation';
 import { createRng } from '@rectifier/data';
 import sharp from 'sharp';
+
+/**
+ * The benchmarks' training pipeline (the paper's Sec. 4.1 augmentation): scale jitter
+ * [256, 512], random 224 crop, flip, PCA colour with fb.resnet.torch's ImageNet eigenvectors
+ * (pixels in [0, 1] there, scaled to 0..255).
+ */
+export function benchPipeline(): Pipeline {
+  return compose(
+    scaleJitter({ min: 256, max: 512 }),
+    randomCrop(224),
+    horizontalFlip(0.5),
+    pcaLighting({
+      eigenStd: [0.2175 * 255, 0.0188 * 255, 0.0045 * 255],
+      eigenvectors: [-0.5675, 0.7192, 0.4009, -0.5808, -0.0045, -0.814, -0.5836, -0.6948, 0.4203],
+      std: 0.1,
+    }),
+  );
+}
 
 export async function makeBenchJpegs(dir: string, N: number): Promise<string[]> {
   const skimage = execFileSync('/usr/bin/python3', [
