@@ -79,7 +79,7 @@ export const step: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
 export const reluGrad: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
   const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
   const { alpha } = attrs as unknown as ReluGradAttrs;
-  if (!floats(dy, x) || size(x.shape) < minElementwise || !sameShape(dy.shape, x.shape)) {
+  if (!floats(dy, x) || size(x.shape) < minElementwise || !tf.util.arraysEqual(dy.shape, x.shape)) {
     return undefined;
   }
   const [dx] = callAddon(addon, backend as HeapBackend, 'reluGrad', {
@@ -89,6 +89,3 @@ export const reluGrad: OneDnnKernel = (addon, { inputs, backend, attrs }) => {
   });
   return dx;
 };
-
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
