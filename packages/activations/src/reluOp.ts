@@ -9,15 +9,17 @@ import { ActivationArgumentError } from './errors';
  */
 const reluGradKernel = 'RectifierReluGrad';
 
-function rectify<T extends tf.Tensor>(x: T, alpha: number): T {
-  const forward = (input: tf.Tensor) => (alpha === 0 ? tf.relu(input) : tf.leakyRelu(input, alpha));
-  // Integer maps have no gradient to speed up: tfjs's own op and gradient.
-  if (x.dtype !== 'float32') return forward(x) as T;
-  const withGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+/** f(y) = max(0, y) + alpha·min(0, y) by tfjs's own kernels. */
+const forward = (input: tf.Tensor, alpha: number) =>
+  alpha === 0 ? tf.relu(input) : tf.leakyRelu(input, alpha);
+
+/** The op with its one-kernel gradient for one slope (0: ReLU), built once per slope. */
+function withGradFor(alpha: number): (x: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([input]);
     return {
-      value: forward(input),
+      value: forward(input, alpha),
       // tfjs's own gradients: dy·step(x) for ReLU; for leaky ReLU dy where x > 0, else dy·a —
       // the same values (the product by 1 is exact), except leaky ReLU's at a NaN input: NaN here.
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -28,8 +30,20 @@ function rectify<T extends tf.Tensor>(x: T, alpha: number): T {
         return tf.mul(dy, tf.step(y, alpha));
       },
     };
-  });
-  return withGrad(x) as T;
+  }) as (x: tf.Tensor) => tf.Tensor;
+}
+
+const ops = new Map<number, (x: tf.Tensor) => tf.Tensor>();
+
+function rectify<T extends tf.Tensor>(x: T, alpha: number): T {
+  // Integer maps have no gradient to speed up: tfjs's own op and gradient.
+  if (x.dtype !== 'float32') return forward(x, alpha) as T;
+  let op = ops.get(alpha);
+  if (op === undefined) {
+    op = withGradFor(alpha);
+    ops.set(alpha, op);
+  }
+  return op(x) as T;
 }
 
 /**
